@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerMigrate } from './commands/migrate.js';
+import { registerWarehouse } from './commands/warehouse.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('hybridbank')
+  .description('Real OBP banks and accounts + synthetic, labelled transactions, loaded into PostgreSQL.')
+  .version(version)
+  .showHelpAfterError();
+
+registerMigrate(program);
+registerWarehouse(program);
+
+await program.parseAsync();

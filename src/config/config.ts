@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { HybridbankError } from '../core/errors.js';
+import { SETTINGS, type SettingKey, type SettingValues } from './settings.js';
+
+export type ObpSourceMode = 'live' | 'snapshot' | 'auto';
+
+/** The validated configuration, parsed once at the edge (the CLI) and passed down. */
+export interface Config {
+  projectRoot: string;
+  logLevel: SettingValues['logLevel'];
+  warehouse: { url: string | undefined; port: number; dir: string };
+  obp: {
+    baseUrl: string;
+    apiVersion: string;
+    credentials: { username: string; password: string; consumerKey: string } | undefined;
+    source: ObpSourceMode;
+    snapshotPath: string | undefined;
+    banks: number;
+    bankIds: string[];
+    concurrency: number;
+    timeoutMs: number;
+    retries: number;
+  };
+  synth: {
+    transactionsPerAccount: number;
+    days: number;
+    asOf: string;
+    seed: string;
+    fraudRate: number;
+    profilePath: string | undefined;
+  };
+  output: { csvDir: string | undefined; json: boolean; dryRun: boolean };
+}
+
+export interface ConfigSources {
+  /** values from CLI flags, keyed by setting */
+  flags?: Partial<Record<SettingKey, unknown>>;
+  env?: NodeJS.ProcessEnv;
+  projectRoot?: string;
+  /** for tests: today's date */
+  today?: Date;
+}
+
+/** Values named by secret settings, for the logger and error scrubbing. */
+export function secretValues(config: Config): string[] {
+  const out: string[] = [];
+  if (config.obp.credentials) out.push(config.obp.credentials.password, config.obp.credentials.consumerKey);
+  const dbPassword = config.warehouse.url ? passwordOfUrl(config.warehouse.url) : undefined;
+  if (dbPassword) out.push(dbPassword);
+  return out;
+}
+
+function passwordOfUrl(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const projectRoot = sources.projectRoot ?? process.cwd();
+  const env = sources.env ?? process.env;
+  const dotenvPath = path.join(projectRoot, '.env');
+  const dotenv = existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+
+  const raw: Record<string, unknown> = {};
+  const origin: Record<string, string> = {};
+  for (const [key, setting] of Object.entries(SETTINGS) as [SettingKey, (typeof SETTINGS)[SettingKey]][]) {
+    const flagValue = sources.flags?.[key];
+    const envValue = env[setting.env] ?? dotenv[setting.env];
+    if (flagValue !== undefined && !(Array.isArray(flagValue) && flagValue.length === 0)) {
+      raw[key] = flagValue;
+      origin[key] = 'flag' in setting ? setting.flag : setting.env;
+    } else if (envValue !== undefined && envValue !== '') {
+      raw[key] = 'repeatable' in setting ? envValue.split(',').map((s) => s.trim()).filter(Boolean) : envValue;
+      origin[key] = env[setting.env] !== undefined ? setting.env : `${setting.env} (in .env)`;
+    }
+  }
+
+  const shape = Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.schema])) as {
+    [K in SettingKey]: (typeof SETTINGS)[K]['schema'];
+  };
+  const parsed = z.object(shape).safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as SettingKey;
+      const setting = SETTINGS[key];
+      const where = origin[key] ?? setting.env;
+      const got = 'secret' in setting ? '(hidden)' : JSON.stringify(raw[key]);
+      const flag = 'flag' in setting ? ` or ${setting.flag} ${setting.example}` : '';
+      return `${where} ${issue.message.replace(/^Invalid input: /, '')} (got ${got}); for example ${setting.env}=${setting.example}${flag}.`;
+    });
+    throw new HybridbankError('CONFIG_INVALID', `Invalid configuration: ${lines.join(' ')}`, {
+      hint: 'Fix the value in the flag, the environment or .env, then run again. Nothing was written.',
+    });
+  }
+  const v = parsed.data as SettingValues;
+
+  const credentialParts = [v.obpUsername, v.obpPassword, v.obpConsumerKey];
+  const credentialsGiven = credentialParts.filter((p) => p !== undefined).length;
+  if (credentialsGiven > 0 && credentialsGiven < 3) {
+    throw new HybridbankError(
+      'CONFIG_INVALID',
+      'Invalid configuration: OBP credentials are incomplete; set all of OBP_USERNAME, OBP_PASSWORD and OBP_CONSUMER_KEY, or none of them to use the bundled snapshot.',
+      { hint: 'For example OBP_USERNAME=susan.x.0.gh@example.com OBP_PASSWORD=... OBP_CONSUMER_KEY=...' },
+    );
+  }
+  if (v.obpSource === 'live' && credentialsGiven === 0) {
+    throw new HybridbankError(
+      'CONFIG_INVALID',
+      'Invalid configuration: --obp-source live needs OBP_USERNAME, OBP_PASSWORD and OBP_CONSUMER_KEY.',
+      { hint: 'Set them (in the environment or .env), or use --obp-source snapshot to replay the bundled snapshot.' },
+    );
+  }
+
+  const today = (sources.today ?? new Date()).toISOString().slice(0, 10);
+  return {
+    projectRoot,
+    logLevel: v.logLevel,
+    warehouse: { url: v.databaseUrl, port: v.warehousePort, dir: path.resolve(projectRoot, v.warehouseDir) },
+    obp: {
+      baseUrl: v.obpBaseUrl,
+      apiVersion: v.obpApiVersion,
+      credentials:
+        v.obpUsername && v.obpPassword && v.obpConsumerKey
+          ? { username: v.obpUsername, password: v.obpPassword, consumerKey: v.obpConsumerKey }
+          : undefined,
+      source: v.obpSource,
+      snapshotPath: v.snapshot ? path.resolve(projectRoot, v.snapshot) : undefined,
+      banks: v.banks,
+      bankIds: v.bankIds,
+      concurrency: v.obpConcurrency,
+      timeoutMs: v.obpTimeoutMs,
+      retries: v.obpRetries,
+    },
+    synth: {
+      transactionsPerAccount: v.transactionsPerAccount,
+      days: v.days,
+      asOf: v.asOf ?? today,
+      seed: v.seed,
+      fraudRate: v.fraudRate,
+      profilePath: v.profile ? path.resolve(projectRoot, v.profile) : undefined,
+    },
+    output: { csvDir: v.csvDir ? path.resolve(projectRoot, v.csvDir) : undefined, json: v.json, dryRun: v.dryRun },
+  };
+}

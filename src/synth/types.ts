@@ -1,0 +1,37 @@
+/**
+ * The generator's contract with the loader. Money is integer minor units; time is epoch ms (UTC).
+ */
+export type Channel = 'POS' | 'ATM' | 'ONLINE' | 'TRANSFER' | 'BRANCH';
+
+/** What the generator needs to know of a real account. */
+export interface AccountSeed {
+  bankId: string;
+  accountId: string;
+  /** ISO 4217 from OBP; the generator picks a stable fallback when null */
+  currency: string | null;
+  /** the real balance at extraction, in minor units; the history ends exactly here when given */
+  balanceMinor: number | null;
+  accountType: string | null;
+  label: string | null;
+}
+
+export interface SyntheticTransaction {
+  transactionId: string;
+  bankId: string;
+  accountId: string;
+  /** signed: debits negative */
+  amountMinor: number;
+  currency: string;
+  transactionType: string;
+  description: string;
+  merchant: string | null;
+  /** ISO 18245 MCC, four digits */
+  merchantCategory: string | null;
+  counterparty: string | null;
+  channel: Channel;
+  timestampMs: number;
+  isWeekend: boolean;
+  balanceAfterMinor: number;
+  isFraud: boolean;
+  fraudPattern: string | null;
+}

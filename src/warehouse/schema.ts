@@ -1,0 +1,83 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Kysely types of the raw schema (migrations/0001_raw_schema.sql). numeric and bigint arrive from
+ * pg as strings (exact), timestamps as Date.
+ */
+export type DataSource = 'REAL_API' | 'OBP_SNAPSHOT' | 'SYNTHETIC';
+export type LoadStatus = 'running' | 'succeeded' | 'failed';
+type Numeric = ColumnType<string, string | number, string | number>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface LoadRunsTable {
+  load_id: string;
+  started_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+  status: Generated<LoadStatus>;
+  params: Json;
+  obp_source: 'live' | 'snapshot' | null;
+  obp_base_url: string | null;
+  banks_count: number | null;
+  accounts_count: number | null;
+  transactions_count: ColumnType<string | null, number | string | null, number | string | null>;
+  step_timings: Json | null;
+  error: string | null;
+  tool_version: string;
+}
+
+export interface BanksTable {
+  bank_id: string;
+  bank_name: string | null;
+  short_name: string | null;
+  website: string | null;
+  logo_url: string | null;
+  payload: Json;
+  data_source: 'REAL_API' | 'OBP_SNAPSHOT';
+  extracted_at: Timestamp;
+  load_id: string;
+}
+
+export interface AccountsTable {
+  bank_id: string;
+  account_id: string;
+  account_label: string | null;
+  account_type: string | null;
+  account_number: string | null;
+  iban: string | null;
+  currency: string | null;
+  balance: Numeric | null;
+  payload: Json;
+  data_source: 'REAL_API' | 'OBP_SNAPSHOT';
+  extracted_at: Timestamp;
+  load_id: string;
+}
+
+export interface TransactionsTable {
+  transaction_id: string;
+  bank_id: string;
+  account_id: string;
+  amount: Numeric;
+  currency: string;
+  transaction_type: string;
+  description: string;
+  merchant: string | null;
+  merchant_category: string | null;
+  counterparty: string | null;
+  channel: 'POS' | 'ATM' | 'ONLINE' | 'TRANSFER' | 'BRANCH';
+  transaction_date: Timestamp;
+  is_weekend: boolean;
+  balance_after: Numeric;
+  is_fraud: Generated<boolean>;
+  fraud_pattern: string | null;
+  data_source: 'SYNTHETIC';
+  generated_at: Timestamp;
+  load_id: string;
+}
+
+export interface Database {
+  'raw.load_runs': LoadRunsTable;
+  'raw.banks': BanksTable;
+  'raw.accounts': AccountsTable;
+  'raw.transactions': TransactionsTable;
+}
