@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { HybridbankError } from '../src/core/errors.js';
+import { migrate, MIGRATIONS_DIR, readMigrationFiles } from '../src/warehouse/migrator.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { silentLogger } from './helpers/logger.js';
+
+const log = silentLogger();
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase({ migrate: false });
+  });
+  after(() => db.drop());
+
+  it('applies every migration once, and a second run is a no-op', async () => {
+    const first = await migrate(db.warehouse.pool, log);
+    assert.deepEqual(first.applied, readMigrationFiles().map((f) => f.name));
+    const second = await migrate(db.warehouse.pool, log);
+    assert.deepEqual(second.applied, []);
+    assert.equal(second.alreadyApplied.length, first.applied.length);
+  });
+
+  it('creates the raw tables with their keys, foreign keys and CHECKs', async () => {
+    const { rows } = await db.warehouse.pool.query<{ table: string; name: string; type: string; definition: string }>(`
+      SELECT c.conrelid::regclass::text AS table, c.conname AS name, c.contype AS type, pg_get_constraintdef(c.oid) AS definition
+      FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+      WHERE n.nspname = 'raw' ORDER BY 1, 2`);
+    const has = (table: string, type: string, fragment: string) =>
+      assert.ok(
+        rows.some((r) => r.table === table && r.type === type && r.definition.includes(fragment)),
+        `${table} should have a ${type} constraint containing ${fragment}`,
+      );
+    has('raw.load_runs', 'p', 'PRIMARY KEY (load_id)');
+    has('raw.banks', 'p', 'PRIMARY KEY (bank_id)');
+    has('raw.accounts', 'p', 'PRIMARY KEY (bank_id, account_id)');
+    has('raw.accounts', 'f', 'FOREIGN KEY (bank_id) REFERENCES raw.banks(bank_id)');
+    has('raw.transactions', 'p', 'PRIMARY KEY (transaction_id)');
+    has('raw.transactions', 'f', 'FOREIGN KEY (bank_id, account_id) REFERENCES raw.accounts(bank_id, account_id)');
+    for (const table of ['raw.banks', 'raw.accounts', 'raw.transactions']) has(table, 'f', 'REFERENCES raw.load_runs(load_id)');
+    has('raw.banks', 'c', "'REAL_API'::text, 'OBP_SNAPSHOT'::text");
+    has('raw.accounts', 'c', "'REAL_API'::text, 'OBP_SNAPSHOT'::text");
+    has('raw.transactions', 'c', "data_source = 'SYNTHETIC'::text");
+  });
+
+  it('refuses to store a lineage violation', async () => {
+    const pool = db.warehouse.pool;
+    await pool.query(`INSERT INTO raw.load_runs (load_id, tool_version) VALUES ('00000000-0000-0000-0000-000000000001', 'test')`);
+    await assert.rejects(
+      pool.query(`INSERT INTO raw.banks (bank_id, payload, data_source, extracted_at, load_id)
+                  VALUES ('b', '{}', 'SYNTHETIC', now(), '00000000-0000-0000-0000-000000000001')`),
+      /banks_data_source_check/,
+    );
+    await pool.query(`INSERT INTO raw.banks (bank_id, payload, data_source, extracted_at, load_id)
+                      VALUES ('b', '{}', 'OBP_SNAPSHOT', now(), '00000000-0000-0000-0000-000000000001')`);
+    await pool.query(`INSERT INTO raw.accounts (bank_id, account_id, payload, data_source, extracted_at, load_id)
+                      VALUES ('b', 'a', '{}', 'OBP_SNAPSHOT', now(), '00000000-0000-0000-0000-000000000001')`);
+    await assert.rejects(
+      pool.query(`INSERT INTO raw.transactions (transaction_id, bank_id, account_id, amount, currency, transaction_type, description,
+                    channel, transaction_date, is_weekend, balance_after, data_source, generated_at, load_id)
+                  VALUES ('t', 'b', 'a', -5, 'GBP', 'POS Purchase', 'x', 'POS', now(), false, 0, 'REAL_API', now(), '00000000-0000-0000-0000-000000000001')`),
+      /transactions_data_source_check/,
+    );
+    await assert.rejects(
+      pool.query(`INSERT INTO raw.transactions (transaction_id, bank_id, account_id, amount, currency, transaction_type, description,
+                    channel, transaction_date, is_weekend, balance_after, data_source, generated_at, load_id)
+                  VALUES ('t', 'b', 'nope', -5, 'GBP', 'POS Purchase', 'x', 'POS', now(), false, 0, 'SYNTHETIC', now(), '00000000-0000-0000-0000-000000000001')`),
+      /transactions_account_fkey/,
+    );
+  });
+});
+
+describe('a failing migration', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase({ migrate: false });
+  });
+  after(() => db.drop());
+
+  it('leaves the database as it was and names the file and the statement', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hb-migrations-'));
+    copyFileSync(path.join(MIGRATIONS_DIR, '0001_raw_schema.sql'), path.join(dir, '0001_raw_schema.sql'));
+    writeFileSync(
+      path.join(dir, '0002_broken.sql'),
+      '-- a good statement, then a bad one\nCREATE TABLE raw.should_vanish (id int);\n\nALTER TABLE raw.no_such_table\n    ADD COLUMN x int;\n',
+    );
+    const error = await migrate(db.warehouse.pool, log, dir).then(
+      () => assert.fail('migration should fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof HybridbankError);
+    assert.equal(error.code, 'MIGRATION_FAILED');
+    assert.match(error.message, /0002_broken\.sql/);
+    assert.match(error.message, /line 4 \(ALTER TABLE raw\.no_such_table\)/);
+    assert.match(error.message, /does not exist/);
+    const { rows } = await db.warehouse.pool.query(`SELECT to_regclass('raw.should_vanish') AS t, to_regclass('raw.banks') AS b`);
+    assert.equal(rows[0].t, null, 'the failed migration left nothing behind');
+    assert.equal(rows[0].b, 'raw.banks', 'earlier migrations stay applied');
+    const applied = await db.warehouse.pool.query(`SELECT name FROM public.hybridbank_migrations ORDER BY name`);
+    assert.deepEqual(applied.rows.map((r) => r.name), ['0001_raw_schema.sql']);
+  });
+
+  it('refuses a migration edited after it landed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hb-migrations-'));
+    copyFileSync(path.join(MIGRATIONS_DIR, '0001_raw_schema.sql'), path.join(dir, '0001_raw_schema.sql'));
+    writeFileSync(path.join(dir, '0001_raw_schema.sql'), '-- edited\n', { flag: 'a' });
+    await assert.rejects(migrate(db.warehouse.pool, log, dir), /was changed after it was applied/);
+  });
+});
+
+describe('concurrent migrations', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase({ migrate: false });
+  });
+  after(() => db.drop());
+
+  it('serialise on the advisory lock: each file is applied exactly once', async () => {
+    const [a, b] = await Promise.all([migrate(db.warehouse.pool, log), migrate(db.warehouse.pool, log)]);
+    const files = readMigrationFiles().map((f) => f.name);
+    assert.deepEqual([...a.applied, ...b.applied].sort(), files);
+  });
+});
