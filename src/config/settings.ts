@@ -137,6 +137,15 @@ export const SETTINGS = {
     env: 'HYBRIDBANK_DRY_RUN', flag: '--dry-run', description: 'extract and generate, write nothing',
     example: 'true', schema: bool.default(false),
   },
+  readerPassword: {
+    // No flag on purpose: a password on the command line lands in shell history and `ps`.
+    env: 'HYBRIDBANK_READER_PASSWORD', secret: true,
+    description: 'password for the reader that `warehouse --create-reader NAME` creates',
+    example: 'correct-horse-battery-staple',
+    // Printable ASCII only: PostgreSQL SASLpreps passwords, which leaves exactly these unchanged,
+    // so the SCRAM verifier computed client-side (src/warehouse/readers.ts) matches the server's.
+    schema: z.string().min(12, 'must be at least 12 characters').regex(/^[\x20-\x7e]+$/, 'must be printable ASCII').optional(),
+  },
 } satisfies Record<string, Setting>;
 
 export type SettingKey = keyof typeof SETTINGS;

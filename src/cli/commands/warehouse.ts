@@ -1,23 +1,36 @@
 import type { Command } from 'commander';
-import { redactText } from '../../log/redact.js';
+import { SETTINGS } from '../../config/settings.js';
+import { HybridbankError } from '../../core/errors.js';
+import { redactText, registerSecret } from '../../log/redact.js';
 import { migrate } from '../../warehouse/migrator.js';
 import { openWarehouse } from '../../warehouse/connection.js';
+import { createReader, readerConnectionHelp } from '../../warehouse/readers.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
 const KEYS = ['databaseUrl', 'warehousePort', 'logLevel'] as const;
+const READER_PASSWORD_ENV = SETTINGS.readerPassword.env;
 
 export function registerWarehouse(program: Command): void {
-  addSettingOptions(
+  const command = addSettingOptions(
     program
       .command('warehouse')
-      .description('start the embedded warehouse in the foreground and print how to connect, until Ctrl-C'),
+      .description('start the embedded warehouse in the foreground and print how to connect, until Ctrl-C')
+      .option('--create-reader <name>', `also create (or set the password of) a read-only login, schema marts only; password from ${READER_PASSWORD_ENV}`),
     KEYS,
-  ).action(
+  );
+  command.action(
     action(KEYS, async ({ config, log, signal }) => {
+      const readerName = command.opts<{ createReader?: string }>().createReader;
+      // Checked before anything starts, so a missing password costs nothing.
+      const readerPassword = readerName === undefined ? undefined : readerPasswordFromEnvironment();
       const warehouse = await openWarehouse(config.warehouse, log);
       try {
         await migrate(warehouse.pool, log);
+        const reader =
+          readerName !== undefined && readerPassword !== undefined
+            ? await createReader(warehouse.pool, { name: readerName, password: readerPassword }, log)
+            : undefined;
         const url = new URL(warehouse.url);
         process.stdout.write(
           [
@@ -26,6 +39,7 @@ export function registerWarehouse(program: Command): void {
             `  DATABASE_URL=${warehouse.url}`,
             `  psql "${warehouse.url}"`,
             `  host ${url.hostname}  port ${url.port || 5432}  database ${url.pathname.slice(1)}  user ${url.username}`,
+            ...(reader ? ['', ...readerConnectionHelp(warehouse.url, reader, READER_PASSWORD_ENV)] : []),
             warehouse.embedded && !warehouse.embedded.reused ? 'Press Ctrl-C to stop it.' : '',
             '',
           ].map((l) => (config.warehouse.url ? redactText(l) : l)).join('\n'),
@@ -39,4 +53,19 @@ export function registerWarehouse(program: Command): void {
       }
     }),
   );
+}
+
+/**
+ * The reader's password, read here at the CLI's edge: Config does not carry it (only this flag
+ * needs it). loadConfig has already validated the variable, so only its absence is left to say.
+ */
+function readerPasswordFromEnvironment(): string {
+  const password = process.env[READER_PASSWORD_ENV];
+  if (!password) {
+    throw new HybridbankError('CONFIG_INVALID', `--create-reader needs the reader's password in ${READER_PASSWORD_ENV}.`, {
+      hint: `For example: ${READER_PASSWORD_ENV}="$(openssl rand -base64 24)" npm run warehouse -- --create-reader metabase`,
+    });
+  }
+  registerSecret(password);
+  return password;
 }
