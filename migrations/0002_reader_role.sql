@@ -23,20 +23,21 @@
 
 -- Roles are cluster-wide, this migration runs once per database: create the
 -- group only where it is missing. Two databases migrating at the same moment
--- may both see it missing; the loser of that race finds it created.
+-- may both see it missing; the loser of that race finds it created. The
+-- comment is set only on creation: a role's comment is shared by all
+-- databases, and two of them updating it at once would fail one.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hybridbank_reader') THEN
         CREATE ROLE hybridbank_reader NOLOGIN;
+        COMMENT ON ROLE hybridbank_reader IS
+            'hybridbank read-only group: SELECT on schema marts only. Members are created with npm run warehouse -- --create-reader NAME.';
     END IF;
 EXCEPTION
     WHEN duplicate_object OR unique_violation THEN
         RAISE NOTICE 'role hybridbank_reader was created concurrently; using it';
 END
 $$;
-
-COMMENT ON ROLE hybridbank_reader IS
-    'hybridbank read-only group: SELECT on schema marts only. Members are created with npm run warehouse -- --create-reader NAME.';
 
 -- dbt creates marts on its first run; creating it here lets the grants below
 -- exist before then (dbt's CREATE SCHEMA IF NOT EXISTS keeps it).
