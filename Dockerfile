@@ -1,0 +1,27 @@
+# One image for the pipeline's one-shot jobs: the loader (`npm run load`) and dbt (`npm run
+# transform`), both configured through the environment exactly as on a laptop (see
+# docker-compose.yml). Not built on the development machines, which have no Docker engine.
+FROM node:20-bookworm-slim
+
+# dbt is a Python program; it lives in its own virtualenv where `npm run transform` looks for it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Dependencies first, so a change to the sources does not reinstall them. Dev dependencies are
+# needed at run time: the CLI runs through tsx.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund && npm cache clean --force
+
+COPY dbt/requirements.txt dbt/requirements.txt
+RUN python3 -m venv .venv-dbt \
+ && .venv-dbt/bin/pip install --no-cache-dir -r dbt/requirements.txt
+
+COPY . .
+# dbt writes target/ and logs/ beside its project; nothing else needs to be writable.
+RUN chown -R node:node dbt
+USER node
+
+CMD ["npm", "run", "load"]
