@@ -1,0 +1,43 @@
+import { HybridbankError } from '../core/errors.js';
+import type { ObpResponse } from './transport.js';
+
+/** OBP's error body: `{"code": 404, "message": "OBP-30001: Bank not found. ..."}`. */
+export interface ObpErrorBody {
+  /** e.g. OBP-30001, when the message starts with one */
+  obpCode: string | undefined;
+  /** OBP's own text, or the start of whatever body came back */
+  message: string;
+}
+
+export function obpErrorOf(response: ObpResponse): ObpErrorBody {
+  let message = response.body.slice(0, 300).trim() || `HTTP ${response.status} with an empty body`;
+  try {
+    const parsed: unknown = JSON.parse(response.body);
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { message?: unknown }).message === 'string') {
+      message = (parsed as { message: string }).message;
+    }
+  } catch {
+    // not JSON (a proxy's HTML page, say): the raw start of the body is the most useful thing to quote
+  }
+  return { obpCode: /^OBP-\d+/.exec(message)?.[0], message };
+}
+
+/** OBP answered with an error status; the extractor inspects `status`/`obpCode` to skip gone banks. */
+export class ObpResponseError extends HybridbankError {
+  readonly status: number;
+  readonly obpCode: string | undefined;
+  readonly endpoint: string;
+
+  constructor(endpoint: string, response: ObpResponse, options: { hint?: string; auth?: boolean } = {}) {
+    const { obpCode, message } = obpErrorOf(response);
+    super(options.auth ? 'OBP_AUTH' : 'OBP_HTTP', `OBP answered ${response.status} to ${endpoint}: "${message}"`, { hint: options.hint });
+    this.name = 'ObpResponseError';
+    this.status = response.status;
+    this.obpCode = obpCode;
+    this.endpoint = endpoint;
+  }
+}
+
+export function isBankNotFound(error: unknown): error is ObpResponseError {
+  return error instanceof ObpResponseError && error.status === 404 && error.obpCode === 'OBP-30001';
+}
