@@ -4,7 +4,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { isTokenRejected, LOGIN_PATH, loginHeaders, tokenHeaders, tokenOf, TokenSession, type Credentials } from './directlogin.js';
-import { ObpResponseError, obpErrorOf } from './errors.js';
+import { ObpResponseError, obpErrorOf, statusHint } from './errors.js';
 import type { SnapshotRecorder } from './snapshot.js';
 import { endpointOf, type ObpRequest, type ObpResponse, type Transport } from './transport.js';
 
@@ -75,7 +75,7 @@ export class ObpClient {
     }
     this.options.recorder?.record(endpoint, response);
     if (response.status >= 400) {
-      throw new ObpResponseError(endpoint, response, { auth: Boolean(token) && isTokenRejected(response), hint: hintFor(response.status) });
+      throw new ObpResponseError(endpoint, response, { auth: Boolean(token) && isTokenRejected(response), hint: statusHint(response.status) });
     }
     return { endpoint, json: parseBody(endpoint, response), receivedAt: response.receivedAt };
   }
@@ -142,13 +142,6 @@ function waitRequested(response: ObpResponse): number {
     return Number.isNaN(date) ? 0 : Math.max(0, date - Date.now());
   };
   return Math.max(seconds(response.header('retry-after')), seconds(response.header('x-rate-limit-reset')));
-}
-
-function hintFor(status: number): string | undefined {
-  if (status === 429) return 'OBP kept rate-limiting after every retry: lower --obp-concurrency, raise OBP_RETRIES, or try again later.';
-  if (status >= 500) return 'OBP is failing on its side: try again later, or work offline with --obp-source snapshot.';
-  if (status === 403) return 'The OBP user lacks a view on this resource; use a user who owns the accounts.';
-  return undefined;
 }
 
 function parseBody(endpoint: string, response: ObpResponse): unknown {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { HybridbankError } from '../core/errors.js';
 import { registerSecret } from '../log/redact.js';
-import { ObpResponseError, obpErrorOf } from './errors.js';
+import { ObpResponseError, obpErrorOf, statusHint } from './errors.js';
 import type { ObpResponse } from './transport.js';
 
 export type Credentials = NonNullable<Config['obp']['credentials']>;
@@ -36,6 +36,8 @@ export function tokenOf(endpoint: string, response: ObpResponse): string {
       hint: 'Check OBP_BASE_URL: it should be the OBP server root, e.g. https://apisandbox.openbankproject.com.',
     });
   }
+  // 429 and 5xx here mean OBP kept failing through every retry: not a credentials problem
+  if (response.status === 429 || response.status >= 500) throw new ObpResponseError(endpoint, response, { hint: statusHint(response.status) });
   const { obpCode } = obpErrorOf(response);
   throw new ObpResponseError(endpoint, response, {
     auth: true,

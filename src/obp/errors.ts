@@ -41,3 +41,11 @@ export class ObpResponseError extends HybridbankError {
 export function isBankNotFound(error: unknown): error is ObpResponseError {
   return error instanceof ObpResponseError && error.status === 404 && error.obpCode === 'OBP-30001';
 }
+
+/** What a person can do about an HTTP status OBP kept answering. */
+export function statusHint(status: number): string | undefined {
+  if (status === 429) return 'OBP kept rate-limiting after every retry: lower --obp-concurrency, raise OBP_RETRIES, or try again later.';
+  if (status >= 500) return 'OBP is failing on its side: try again later, or work offline with --obp-source snapshot.';
+  if (status === 403) return 'The OBP user lacks a view on this resource; use a user who owns the accounts.';
+  return undefined;
+}

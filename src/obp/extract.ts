@@ -93,11 +93,6 @@ function openSource(config: Config['obp'], log: Logger, signal: AbortSignal | un
     const client = new ObpClient({ ...common, transport: httpTransport(baseUrl), origin: baseUrl, apiVersion, credentials, recorder: options.recorder });
     return { client, dataSource: 'REAL_API', mode: 'live', origin: baseUrl, apiVersion };
   }
-  if (options.recorder) {
-    throw new HybridbankError('CONFIG_INVALID', 'Recording a snapshot needs the live OBP API, but no OBP credentials are set.', {
-      hint: 'Set OBP_USERNAME, OBP_PASSWORD and OBP_CONSUMER_KEY (and OBP_BASE_URL for a server other than the OBP sandbox).',
-    });
-  }
   const file = config.snapshotPath ?? BUNDLED_SNAPSHOT;
   const snapshot = readSnapshot(file);
   const why = config.source === 'auto' ? ' (auto: no OBP credentials set)' : '';

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { HybridbankError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { extract, type ExtractOptions } from './extract.js';
 import { SnapshotRecorder } from './snapshot.js';
@@ -15,6 +16,11 @@ export async function recordSnapshot(
   out: string,
   options: { signal?: AbortSignal; recordedFrom?: string; backoff?: ExtractOptions['backoff'] } = {},
 ): Promise<{ extraction: Extraction; responses: number }> {
+  if (!config.credentials) {
+    throw new HybridbankError('CONFIG_INVALID', 'Recording a snapshot needs the live OBP API, but no OBP credentials are set.', {
+      hint: 'Set OBP_USERNAME, OBP_PASSWORD and OBP_CONSUMER_KEY (and OBP_BASE_URL for a server other than the OBP sandbox).',
+    });
+  }
   const recorder = new SnapshotRecorder();
   const extraction = await extract({ ...config, source: 'live' }, log, options.signal, { recorder, backoff: options.backoff });
   recorder.write(out, { recordedFrom: options.recordedFrom ?? config.baseUrl, apiVersion: extraction.apiVersion });

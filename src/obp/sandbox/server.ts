@@ -43,6 +43,8 @@ export interface SandboxServer {
   /** every request seen, as `METHOD /path` */
   requests: string[];
   logins: number;
+  /** every token handed out, so tests can check none leaks */
+  tokens: string[];
   /** the most requests ever in progress at once */
   maxInFlight: number;
   close(): Promise<void>;
@@ -71,7 +73,7 @@ const OWNER_VIEW = { id: 'owner', short_name: 'Owner', description: 'The owner o
 
 export async function startSandboxServer(options: SandboxOptions): Promise<SandboxServer> {
   const { data, consumerKey } = options;
-  const tokens = new Map<string, SandboxUser>();
+  const sessions = new Map<string, SandboxUser>();
   const closing = new AbortController();
   let inFlight = 0;
 
@@ -80,6 +82,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Sandb
     faults: { ...NO_FAULTS, ...options.faults },
     requests: [],
     logins: 0,
+    tokens: [],
     maxInFlight: 0,
     close: async () => {
       closing.abort();
@@ -100,19 +103,20 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Sandb
     const user = data.users.find((u) => (u.email === username || u.user_name === username) && u.password === params.get('password'));
     if (!user) return obpError(401, 'OBP-20004: Invalid login credentials. Check username/password.');
     const token = `eyJ${randomBytes(24).toString('base64url')}`;
-    tokens.set(token, user);
+    sessions.set(token, user);
     state.logins += 1;
+    state.tokens.push(token);
     return { status: 201, body: { token } };
   };
 
   const authenticate = (request: IncomingMessage): SandboxUser | Answer => {
     const token = directLoginParams(request)?.get('token');
     if (!token) return obpError(401, 'OBP-20001: User not logged in. Authentication is required!');
-    const user = tokens.get(token);
+    const user = sessions.get(token);
     if (!user) return obpError(401, 'OBP-20003: This DirectLogin token is invalid or expired.');
     if (faults().expireToken > 0) {
       faults().expireToken -= 1;
-      tokens.delete(token);
+      sessions.delete(token);
       return obpError(401, 'OBP-20003: This DirectLogin token is invalid or expired.');
     }
     return user;
