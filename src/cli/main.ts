@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerMigrate } from './commands/migrate.js';
+import { registerObpRecord } from './commands/obp-record.js';
+import { registerObpSandbox } from './commands/obp-sandbox.js';
 import { registerWarehouse } from './commands/warehouse.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -12,6 +14,8 @@ const program = new Command('hybridbank')
   .showHelpAfterError();
 
 registerMigrate(program);
+registerObpRecord(program);
+registerObpSandbox(program);
 registerWarehouse(program);
 
 await program.parseAsync();
