@@ -1,0 +1,61 @@
+/**
+ * The history window as integer epoch days and milliseconds, so the hot path never builds a Date.
+ * Day 0 of the epoch (1970-01-01) was a Thursday.
+ */
+export const DAY_MS = 86_400_000;
+
+export interface HistoryWindow {
+  /** 00:00 UTC of the first day */
+  startMs: number;
+  /** epoch day of the first day and of the as-of day (inclusive) */
+  firstDay: number;
+  lastDay: number;
+  days: number;
+}
+
+export function historyWindow(asOf: string, days: number): HistoryWindow {
+  const asOfMs = /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? Date.parse(`${asOf}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(asOfMs)) throw new RangeError(`asOf must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
+  const lastDay = asOfMs / DAY_MS;
+  const firstDay = lastDay - days + 1;
+  return { startMs: firstDay * DAY_MS, firstDay, lastDay, days };
+}
+
+/** 0 = Sunday ... 6 = Saturday */
+export function dayOfWeek(epochDay: number): number {
+  return (((epochDay + 4) % 7) + 7) % 7;
+}
+
+export function isWeekendDay(epochDay: number): boolean {
+  const dow = dayOfWeek(epochDay);
+  return dow === 0 || dow === 6;
+}
+
+/**
+ * The epoch days inside the window on which something due on `dayOfMonth` (1-28) is booked:
+ * moved back to the previous business day (Friday) when it falls on a weekend, as payroll and
+ * direct-debit collections are.
+ */
+export function monthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): number[] {
+  const first = new Date(window.firstDay * DAY_MS);
+  const last = new Date(window.lastDay * DAY_MS);
+  const out: number[] = [];
+  // one month past the end: a due date early next month can roll back into the window
+  let year = first.getUTCFullYear();
+  let month = first.getUTCMonth();
+  const endKey = last.getUTCFullYear() * 12 + last.getUTCMonth() + 1;
+  while (year * 12 + month <= endKey) {
+    let day = Date.UTC(year, month, dayOfMonth) / DAY_MS;
+    const dow = dayOfWeek(day);
+    if (dow === 6) day -= 1;
+    else if (dow === 0) day -= 2;
+    if (day >= window.firstDay && day <= window.lastDay) out.push(day);
+    month += 1;
+    if (month === 12) {
+      month = 0;
+      year += 1;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+import type { Party } from './pools.js';
+import type { Channel } from './types.js';
+
+export const CHANNELS: readonly Channel[] = ['POS', 'ATM', 'ONLINE', 'TRANSFER', 'BRANCH'];
+export const CHANNEL_INDEX: Readonly<Record<Channel, number>> = { POS: 0, ATM: 1, ONLINE: 2, TRANSFER: 3, BRANCH: 4 };
+export const NOT_FRAUD = -1;
+
+/** 2^24 slots: the sort key is (second in the window) * 2^24 + slot, exact below 2^53 for 3650 days */
+const SLOTS = 16_777_216;
+
+/**
+ * One account's events in struct-of-arrays form, reused from account to account so the hot path
+ * allocates nothing but the row objects it yields. Events are added in any order and sorted once
+ * by time, the slot breaking ties so the order is total and deterministic.
+ */
+export class EventBuffer {
+  count = 0;
+  keys = new Float64Array(0);
+  types = new Uint8Array(0);
+  channels = new Uint8Array(0);
+  amounts = new Float64Array(0);
+  fraud = new Int8Array(0);
+  /** 1 = the ledger may not resize this amount (recurring payments, fraud, credits) */
+  locked = new Uint8Array(0);
+  parties: (Party | null)[] = [];
+  /** after sort(): slots in chronological order, and amounts, locks and debit bounds in that order */
+  order = new Uint32Array(0);
+  chronoAmounts = new Float64Array(0);
+  chronoLocked = new Uint8Array(0);
+  chronoMaxDebit = new Float64Array(0);
+  private sorted = new Float64Array(0);
+
+  reset(capacity: number): void {
+    if (this.keys.length < capacity) {
+      this.keys = new Float64Array(capacity);
+      this.types = new Uint8Array(capacity);
+      this.channels = new Uint8Array(capacity);
+      this.amounts = new Float64Array(capacity);
+      this.fraud = new Int8Array(capacity);
+      this.locked = new Uint8Array(capacity);
+      this.order = new Uint32Array(capacity);
+      this.chronoAmounts = new Float64Array(capacity);
+      this.chronoLocked = new Uint8Array(capacity);
+      this.chronoMaxDebit = new Float64Array(capacity);
+      this.sorted = new Float64Array(capacity);
+      this.parties = new Array<Party | null>(capacity).fill(null);
+    }
+    this.count = 0;
+  }
+
+  add(second: number, type: number, channel: number, amountMinor: number, party: Party | null, fraud: number, locked: boolean): number {
+    const slot = this.count++;
+    this.keys[slot] = second * SLOTS + slot;
+    this.types[slot] = type;
+    this.channels[slot] = channel;
+    this.amounts[slot] = amountMinor;
+    this.parties[slot] = party;
+    this.fraud[slot] = fraud;
+    this.locked[slot] = locked ? 1 : 0;
+    return slot;
+  }
+
+  secondOf(slot: number): number {
+    return Math.floor((this.keys[slot] as number) / SLOTS);
+  }
+
+  /** `maxDebitOfType`: the largest debit (minor units) each type allows, for the ledger */
+  sort(maxDebitOfType: ArrayLike<number>): void {
+    const sorted = this.sorted.subarray(0, this.count);
+    sorted.set(this.keys.subarray(0, this.count));
+    sorted.sort();
+    for (let i = 0; i < this.count; i++) {
+      const key = sorted[i] as number;
+      const slot = key - Math.floor(key / SLOTS) * SLOTS;
+      this.order[i] = slot;
+      this.chronoAmounts[i] = this.amounts[slot] as number;
+      this.chronoLocked[i] = this.locked[slot] as number;
+      this.chronoMaxDebit[i] = maxDebitOfType[this.types[slot] as number] as number;
+    }
+  }
+}

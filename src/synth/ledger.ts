@@ -1,0 +1,60 @@
+/**
+ * The running balance, in integer minor units. balance_after of a row is the previous balance
+ * plus its amount, exactly; when the real balance is known the history ends on it, so the opening
+ * balance is derived; balances never go below -limit (the arranged overdraft).
+ */
+
+/** How far the ledger may deepen a random debit to keep earlier balances above the floor. */
+const MAX_GROWTH = 3;
+/** How many later rows one shortfall may look at: keeps a hopeless account linear, not quadratic. */
+const LOOKAHEAD = 512;
+
+export interface Settlement {
+  openingMinor: number;
+  /** the overdraft limit the history respects: the persona's, or deeper when the real balance is */
+  limitMinor: number;
+}
+
+/**
+ * History ending at `endMinor`: walks back from the end. Every balance before row i is
+ * end - (sum of the amounts after it), so when one would dip below the floor the fix is more
+ * spending after it: deepening a later, unlocked debit lifts every balance before that debit and
+ * changes none after it, and the end stays exact. Only if later rows cannot absorb it does the
+ * account get a deeper overdraft (an account cannot both be in credit and have spent its pay
+ * at once); `amounts` is in chronological order and is edited in place.
+ */
+export function settleToEnd(amounts: Float64Array, locked: Uint8Array, maxDebit: Float64Array, n: number, endMinor: number, limitMinor: number): Settlement {
+  let floor = Math.max(limitMinor, -endMinor);
+  let after = endMinor;
+  for (let i = n - 1; i >= 0; i--) {
+    let before = after - (amounts[i] as number);
+    if (before < -floor) {
+      let deficit = -floor - before;
+      for (let k = i + 1; k < n && k <= i + LOOKAHEAD && deficit > 0; k++) {
+        const amount = amounts[k] as number;
+        if (locked[k] || amount >= 0) continue;
+        const room = Math.min((maxDebit[k] as number) + amount, -amount * MAX_GROWTH);
+        const take = Math.min(room, deficit);
+        if (take <= 0) continue;
+        amounts[k] = amount - take;
+        deficit -= take;
+        after += take;
+      }
+      before = after - (amounts[i] as number);
+      if (before < -floor) floor = -before;
+    }
+    after = before;
+  }
+  return { openingMinor: after, limitMinor: floor };
+}
+
+/** History without a known end: the drawn opening balance, raised until no balance dips below -limit. */
+export function settleFromOpening(amounts: Float64Array, n: number, openingMinor: number, limitMinor: number): Settlement {
+  let running = 0;
+  let lowest = 0;
+  for (let i = 0; i < n; i++) {
+    running += amounts[i] as number;
+    if (running < lowest) lowest = running;
+  }
+  return { openingMinor: Math.max(openingMinor, -limitMinor - lowest), limitMinor };
+}

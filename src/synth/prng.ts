@@ -1,0 +1,122 @@
+/**
+ * Seeded randomness for the hot path. Faker and Math.random are far too slow (and Math.random is
+ * not seedable), so each account gets its own sfc32 stream, seeded by a 128-bit string hash of
+ * (seed, bank, account): accounts never share state, so adding or reordering accounts changes no
+ * other account's rows.
+ */
+
+/** cyrb128 over length-prefixed parts, so ("ab","c") and ("a","bc") hash differently. */
+export function hashParts(...parts: readonly string[]): [number, number, number, number] {
+  let text = '';
+  for (const part of parts) text += `${part.length}:${part}`;
+  let h1 = 1779033703;
+  let h2 = 3144134277;
+  let h3 = 1013904242;
+  let h4 = 2773480762;
+  for (let i = 0; i < text.length; i++) {
+    const k = text.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  h1 ^= h2 ^ h3 ^ h4;
+  h2 ^= h1;
+  h3 ^= h1;
+  h4 ^= h1;
+  return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+
+/** sfc32: small, fast, passes PractRand; 32-bit integer ops only. */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: readonly [number, number, number, number]) {
+    [this.a, this.b, this.c, this.d] = seed;
+    // the first outputs of sfc32 still echo the seed; discard them
+    for (let i = 0; i < 12; i++) this.next();
+  }
+
+  static of(...parts: readonly string[]): Rng {
+    return new Rng(hashParts(...parts));
+  }
+
+  /** uniform in [0, 1) */
+  next(): number {
+    const t0 = (this.a + this.b) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.d = (this.d + 1) | 0;
+    const t = (t0 + this.d) | 0;
+    this.c = (this.c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  }
+
+  /** integer in [0, n) */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** integer in [min, max] */
+  between(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  uniform(min: number, max: number): number {
+    return min + this.next() * (max - min);
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** standard normal (Box-Muller); 1 - next() keeps log away from 0 */
+  normal(): number {
+    return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next());
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+}
+
+/** Draws an index with probability proportional to its weight: cumulative sums + binary search. */
+export class WeightedTable {
+  private readonly cumulative: Float64Array;
+  readonly total: number;
+
+  constructor(weights: ArrayLike<number>) {
+    this.cumulative = new Float64Array(weights.length);
+    let sum = 0;
+    for (let i = 0; i < weights.length; i++) {
+      sum += Math.max(0, weights[i] as number);
+      this.cumulative[i] = sum;
+    }
+    this.total = sum;
+  }
+
+  get empty(): boolean {
+    return this.total <= 0;
+  }
+
+  pick(rng: Rng): number {
+    const x = rng.next() * this.total;
+    const c = this.cumulative;
+    let lo = 0;
+    let hi = c.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((c[mid] as number) > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}

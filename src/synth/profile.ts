@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { HybridbankError, messageOf } from '../core/errors.js';
+import { MCC_CATEGORIES } from './mcc.js';
+
+/**
+ * A generation profile: transaction types with their bounds, merchant categories with their
+ * amount distributions, personas and fraud pattern mix. The behaviour behind each `kind` and
+ * `pattern` is code; everything numeric is data, so users can copy profiles/default.json and
+ * tune it. Amounts in a profile are major units (5 = 5.00); the generator converts them once.
+ */
+export const TRANSACTION_KINDS = ['card', 'atm', 'transfer', 'direct_debit', 'bill', 'salary', 'refund', 'cash_deposit'] as const;
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+export const CREDIT_KINDS: ReadonlySet<TransactionKind> = new Set(['salary', 'refund', 'cash_deposit']);
+/** kinds booked on a monthly schedule, never drawn at random */
+export const RECURRING_KINDS: ReadonlySet<TransactionKind> = new Set(['salary', 'direct_debit', 'bill']);
+
+export const FRAUD_PATTERNS = ['card_testing', 'account_takeover', 'atm_velocity', 'large_amount'] as const;
+export type FraudPattern = (typeof FRAUD_PATTERNS)[number];
+/** the transaction kind each fraud pattern books its rows as */
+export const FRAUD_PATTERN_KIND: Readonly<Record<FraudPattern, TransactionKind>> = {
+  card_testing: 'card',
+  account_takeover: 'transfer',
+  atm_velocity: 'atm',
+  large_amount: 'card',
+};
+
+const amount = z
+  .number()
+  .positive()
+  .refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'must have at most 2 decimal places');
+const range = (n: z.ZodNumber) => z.tuple([n, n]).refine(([lo, hi]) => lo <= hi, 'must be [min, max] with min <= max');
+
+const transactionType = z.strictObject({
+  name: z.string().min(1),
+  kind: z.enum(TRANSACTION_KINDS),
+  direction: z.enum(['debit', 'credit']),
+  minAmount: amount,
+  maxAmount: amount,
+  /** share among the randomly drawn (non-recurring) rows; ignored for recurring kinds */
+  weight: z.number().min(0).default(0),
+  /** card and refund rows switch to ONLINE by their merchant category's onlineShare */
+  channel: z.enum(['POS', 'ATM', 'ONLINE', 'TRANSFER', 'BRANCH']),
+  /** `{party}` is replaced by the merchant, payee, biller or employer */
+  description: z.string().min(1).refine((s) => s.split('{party}').length <= 2, 'may contain {party} at most once'),
+});
+
+const merchantCategory = z.strictObject({
+  mcc: z.string().regex(/^\d{4}$/, 'must be a four-digit ISO 18245 code').refine((c) => c in MCC_CATEGORIES, {
+    message: `must be one of the codes in src/synth/mcc.ts (${Object.keys(MCC_CATEGORIES).join(', ')})`,
+  }),
+  /** purchase: card spending; direct_debit / bill: billers of monthly recurring payments */
+  use: z.enum(['purchase', 'direct_debit', 'bill']).default('purchase'),
+  weight: z.number().min(0).default(1),
+  /** log-normal amount: median in major units and sigma of the log */
+  medianAmount: amount,
+  spread: z.number().min(0).max(3),
+  onlineShare: z.number().min(0).max(1).default(0),
+  brands: z.array(z.string().min(1)).default([]),
+  /** faker-made local merchants are named "<Surname>'s <suffix>" */
+  localSuffixes: z.array(z.string().min(1)).default([]),
+});
+
+const persona = z.strictObject({
+  name: z.string().min(1),
+  weight: z.number().min(0),
+  monthlyIncome: range(z.number().positive()),
+  openingBalance: range(z.number().min(0)),
+  overdraftLimit: z.number().min(0).default(0),
+  /** false: no monthly salary; income comes from the persona's other credits */
+  salary: z.boolean().default(true),
+  /** who pays the salary (e.g. pension funds); default: faker-made employers */
+  incomeSources: z.array(z.string().min(1)).default([]),
+  recurringBills: range(z.number().int().min(0).max(20)),
+  payees: range(z.number().int().min(1).max(50)),
+  /** multipliers of transaction type weights by kind, e.g. { "atm": 2 } */
+  kindWeights: z.partialRecord(z.enum(TRANSACTION_KINDS), z.number().min(0)).default({}),
+  /** multipliers of merchant category weights by MCC, e.g. { "5814": 3 } */
+  categoryWeights: z.record(z.string(), z.number().min(0)).default({}),
+  /** hours by which the daily activity curve moves (retirees shop earlier) */
+  hourShift: z.number().int().min(-6).max(6).default(0),
+});
+
+const fraudPattern = z.strictObject({
+  pattern: z.enum(FRAUD_PATTERNS),
+  weight: z.number().min(0),
+  rows: range(z.number().int().min(1).max(50)),
+});
+
+const profileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    fallbackCurrencies: z.array(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')).min(1),
+    transactionTypes: z.array(transactionType).min(1),
+    merchantCategories: z.array(merchantCategory).min(1),
+    personas: z.array(persona).min(1),
+    fraudPatterns: z.array(fraudPattern).min(1),
+  })
+  .superRefine((p, ctx) => {
+    const issue = (where: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: where, message });
+    const names = new Set<string>();
+    const kinds = new Set<TransactionKind>();
+    p.transactionTypes.forEach((t, i) => {
+      if (names.has(t.name)) issue(['transactionTypes', i, 'name'], `duplicate type name "${t.name}"; names must be unique`);
+      names.add(t.name);
+      if (t.minAmount > t.maxAmount) issue(['transactionTypes', i, 'maxAmount'], `must be >= minAmount (${t.minAmount})`);
+      const expected = CREDIT_KINDS.has(t.kind) ? 'credit' : 'debit';
+      if (t.direction !== expected) issue(['transactionTypes', i, 'direction'], `kind "${t.kind}" is a ${expected}; set "direction": "${expected}"`);
+      if (RECURRING_KINDS.has(t.kind) && kinds.has(t.kind)) issue(['transactionTypes', i, 'kind'], `only one type may have the recurring kind "${t.kind}"`);
+      kinds.add(t.kind);
+    });
+    if (!p.transactionTypes.some((t) => !RECURRING_KINDS.has(t.kind) && t.weight > 0)) {
+      issue(['transactionTypes'], 'needs at least one non-recurring type (card, atm, transfer, refund, cash_deposit) with weight > 0');
+    }
+    const mccs = new Set<string>();
+    p.merchantCategories.forEach((c, i) => {
+      if (mccs.has(c.mcc)) issue(['merchantCategories', i, 'mcc'], `duplicate category ${c.mcc}`);
+      mccs.add(c.mcc);
+      if (c.brands.length + c.localSuffixes.length === 0) issue(['merchantCategories', i, 'brands'], 'give brands or localSuffixes so the category has merchants');
+    });
+    const uses = new Set(p.merchantCategories.filter((c) => c.weight > 0).map((c) => c.use));
+    const needs: [TransactionKind, 'purchase' | 'direct_debit' | 'bill'][] = [
+      ['card', 'purchase'], ['refund', 'purchase'], ['direct_debit', 'direct_debit'], ['bill', 'bill'],
+    ];
+    for (const [kind, use] of needs) {
+      if (kinds.has(kind) && !uses.has(use)) issue(['merchantCategories'], `type kind "${kind}" needs a category with "use": "${use}" and weight > 0`);
+    }
+    p.personas.forEach((persona, i) => {
+      for (const mcc of Object.keys(persona.categoryWeights)) {
+        if (!mccs.has(mcc)) issue(['personas', i, 'categoryWeights', mcc], `MCC ${mcc} is not in merchantCategories`);
+      }
+    });
+    if (!p.personas.some((x) => x.weight > 0)) issue(['personas'], 'needs at least one persona with weight > 0');
+    p.fraudPatterns.forEach((f, i) => {
+      const kind = FRAUD_PATTERN_KIND[f.pattern];
+      if (f.weight > 0 && !kinds.has(kind)) issue(['fraudPatterns', i, 'pattern'], `"${f.pattern}" books "${kind}" rows; add a type with that kind or set its weight to 0`);
+    });
+    if (!p.fraudPatterns.some((f) => f.weight > 0)) issue(['fraudPatterns'], 'needs at least one pattern with weight > 0 (fraud volume is set by --fraud-rate)');
+  });
+
+export type Profile = z.output<typeof profileSchema>;
+export type ProfileTransactionType = Profile['transactionTypes'][number];
+export type ProfileCategory = Profile['merchantCategories'][number];
+export type ProfilePersona = Profile['personas'][number];
+
+export const DEFAULT_PROFILE_PATH = fileURLToPath(new URL('../../profiles/default.json', import.meta.url));
+
+/** Reads and validates a profile (JSON, or YAML for any other extension); undefined = the default profile. */
+export function loadProfile(file: string | undefined): Profile {
+  const where = file ?? DEFAULT_PROFILE_PATH;
+  const hint = `Compare with ${path.relative(process.cwd(), DEFAULT_PROFILE_PATH) || DEFAULT_PROFILE_PATH}, which is a complete valid profile.`;
+  let text: string;
+  try {
+    text = readFileSync(where, 'utf8');
+  } catch (error) {
+    throw new HybridbankError('PROFILE_INVALID', `Cannot read profile ${where}: ${messageOf(error)}`, {
+      hint: 'Check the --profile path (relative paths are resolved from the project root).',
+      cause: error,
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = where.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new HybridbankError('PROFILE_INVALID', `Profile ${where} is not valid ${where.endsWith('.json') ? 'JSON' : 'YAML'}: ${messageOf(error)}`, { hint, cause: error });
+  }
+  return parseProfile(raw, where, hint);
+}
+
+export function parseProfile(raw: unknown, where: string, hint = 'See profiles/default.json for a complete valid profile.'): Profile {
+  const parsed = profileSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message.replace(/^Invalid input: /, '')}`);
+  throw new HybridbankError('PROFILE_INVALID', `Profile ${where} is invalid: ${lines.join('; ')}.`, { hint });
+}
+
+function formatPath(parts: readonly PropertyKey[]): string {
+  if (parts.length === 0) return '(root)';
+  return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}
