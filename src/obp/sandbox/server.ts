@@ -212,7 +212,13 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Sandb
 
   const server = createServer((request, response) => {
     request.resume();
-    request.on('end', () => void handle(request, response));
+    request.on('end', () =>
+      handle(request, response).catch((error: unknown) => {
+        // e.g. a malformed %-escape in the path: answer like a server would instead of crashing the test run
+        if (!response.headersSent) response.writeHead(400, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify({ code: 400, message: `OBP-10001: Incorrect json format. ${String(error)}` }));
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
