@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerDbt } from './commands/dbt.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerObpRecord } from './commands/obp-record.js';
 import { registerObpSandbox } from './commands/obp-sandbox.js';
+import { registerTransform } from './commands/transform.js';
 import { registerWarehouse } from './commands/warehouse.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -13,9 +15,11 @@ const program = new Command('hybridbank')
   .version(version)
   .showHelpAfterError();
 
+registerDbt(program);
 registerMigrate(program);
 registerObpRecord(program);
 registerObpSandbox(program);
+registerTransform(program);
 registerWarehouse(program);
 
 await program.parseAsync();

@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import { registerDbtCommand } from './dbt.js';
+
+export function registerTransform(program: Command): void {
+  registerDbtCommand(program, {
+    name: 'transform',
+    description: 'build the star schema: dbt build (seeds, snapshots, models, tests); extra arguments go to dbt',
+    fixedArgs: ['build'],
+  });
+}

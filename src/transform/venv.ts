@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { HybridbankError, messageOf } from '../core/errors.js';
+import type { Logger } from '../log/logger.js';
+import { runInherited } from './process.js';
+
+/** Where dbt lives: a Python virtualenv in the project, pinned by dbt/requirements.txt. */
+export interface DbtVenv {
+  dir: string;
+  requirements: string;
+  /** the dbt executable inside the venv */
+  dbt: string;
+}
+
+export function dbtVenvOf(projectRoot: string): DbtVenv {
+  const dir = path.join(projectRoot, '.venv-dbt');
+  return { dir, requirements: path.join(projectRoot, 'dbt', 'requirements.txt'), dbt: path.join(dir, 'bin', 'dbt') };
+}
+
+/** Written after a successful install; a different hash means requirements.txt changed since. */
+const STAMP_FILE = '.hybridbank-requirements.sha256';
+
+export interface EnsureVenvOptions {
+  venv: DbtVenv;
+  log: Logger;
+  signal?: AbortSignal;
+  /** the interpreter that creates the venv */
+  python?: string;
+  /** the environment the installer runs in (pip honours its PIP_* settings, e.g. an index mirror) */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Creates the venv on first use and (re)installs the pinned dbt when requirements.txt changed
+ * since the last successful install; otherwise does nothing, so a dbt run costs no pip call.
+ */
+export async function ensureDbtVenv(options: EnsureVenvOptions): Promise<void> {
+  const { venv, log } = options;
+  const hash = createHash('sha256').update(readFileSync(venv.requirements)).digest('hex');
+  const stampPath = path.join(venv.dir, STAMP_FILE);
+  if (existsSync(venv.dbt) && existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === hash) return;
+
+  const python = path.join(venv.dir, 'bin', 'python');
+  if (!existsSync(python)) {
+    log.info({ dir: venv.dir }, 'creating the Python virtualenv for dbt (first run)');
+    await step(options, options.python ?? 'python3', ['-m', 'venv', venv.dir], 'create the virtualenv');
+  }
+  log.info({ requirements: venv.requirements }, 'installing dbt into the virtualenv (first run or requirements changed; takes a minute)');
+  await step(options, python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-r', venv.requirements], 'install dbt');
+  writeFileSync(stampPath, `${hash}\n`);
+}
+
+async function step(options: EnsureVenvOptions, command: string, args: string[], what: string): Promise<void> {
+  let code: number;
+  try {
+    code = await runInherited({ command, args, cwd: path.dirname(options.venv.dir), env: options.env, signal: options.signal });
+  } catch (error) {
+    throw venvError(what, messageOf(error), error);
+  }
+  if (code !== 0) throw venvError(what, `${path.basename(command)} exited with code ${code}`);
+}
+
+function venvError(what: string, detail: string, cause?: unknown): HybridbankError {
+  return new HybridbankError('DBT_FAILED', `Could not ${what} for dbt: ${detail}.`, {
+    hint: 'dbt needs Python 3.9+ with venv and pip, and access to PyPI (or a mirror set with PIP_INDEX_URL). Delete .venv-dbt/ to start over.',
+    cause,
+  });
+}

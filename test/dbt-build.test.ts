@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli, type CliResult } from './helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+
+/**
+ * The real thing: `npm run load` into a fresh database, then `npm run transform` (dbt build:
+ * seeds, snapshots, models, contracts, data and unit tests) and `dbt docs generate`; then a
+ * second load that changes the data, and a second build. Never skipped: when the dbt virtualenv
+ * is missing, the first dbt command creates it through the same runner users have.
+ */
+let db: TestDatabase;
+let scratch: string;
+let env: Record<string, string>;
+
+/** The first dbt run may install dbt into .venv-dbt (pip), which takes minutes on a fresh machine. */
+const DBT_TIMEOUT_MS = 15 * 60_000;
+
+before(async () => {
+  db = await createTestDatabase();
+  scratch = mkdtempSync(path.join(tmpdir(), 'hbtest-dbt-'));
+  // dbt's target/ and logs/ of this run stay apart from a developer's own dbt runs in dbt/
+  env = { DATABASE_URL: db.url, DBT_TARGET_PATH: path.join(scratch, 'target'), DBT_LOG_PATH: path.join(scratch, 'logs') };
+});
+
+after(async () => {
+  await db?.drop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Runs the CLI and prints its output, so dbt's own log is in the test output, pass or fail. */
+async function cli(args: string[], timeoutMs = DBT_TIMEOUT_MS): Promise<CliResult> {
+  const result = await runCli(args, { env, timeoutMs });
+  process.stdout.write(`\n$ hybridbank ${args.join(' ')}  (exit ${result.code})\n${result.stdout}${result.stderr}\n`);
+  assert.equal(result.code, 0, `hybridbank ${args.join(' ')} failed:\n${result.stderr.slice(-4000)}`);
+  return result;
+}
+
+async function load(seed: string): Promise<void> {
+  await cli(['load', '--obp-source', 'snapshot', '--transactions-per-account', '50', '--days', '30', '--seed', seed], 5 * 60_000);
+}
+
+async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
+  const { rows } = await db.warehouse.pool.query(sql, params);
+  return rows[0] as T;
+}
+
+test('dbt build turns the raw layer into the tested star schema, and a second load keeps history', { timeout: 2 * DBT_TIMEOUT_MS }, async () => {
+  await load('1');
+  const first = await cli(['transform']);
+  assert.match(first.stdout, /Completed successfully/);
+  assert.match(first.stdout, /unit_test|daily_balances_carry_closing_balance_over_quiet_days/);
+
+  const counts = await one<{ raw: number; fact: number; features: number; accounts: number; dims: number }>(`
+    SELECT (SELECT count(*) FROM raw.transactions)::int                       AS raw,
+           (SELECT count(*) FROM marts.fct_transactions)::int                 AS fact,
+           (SELECT count(*) FROM marts.fraud_features)::int                   AS features,
+           (SELECT count(*) FROM raw.accounts)::int                           AS accounts,
+           (SELECT count(*) FROM marts.dim_account WHERE account_key <> '-1')::int AS dims`);
+  assert.ok(counts.raw > 0, 'the load wrote transactions');
+  assert.equal(counts.fact, counts.raw);
+  assert.equal(counts.features, counts.raw);
+  assert.equal(counts.dims, counts.accounts, 'one version per account after the first load');
+
+  await cli(['dbt', 'docs', 'generate']);
+  assert.ok(existsSync(path.join(env.DBT_TARGET_PATH!, 'catalog.json')), 'dbt docs generate wrote catalog.json');
+
+  // Between loads OBP renames an account; the second load replaces every account's transactions.
+  const renamed = await one<{ bank_id: string; account_id: string }>('SELECT bank_id, account_id FROM raw.accounts ORDER BY 1, 2 LIMIT 1');
+  const before = await one<{ ids: string[] }>('SELECT array_agg(transaction_id) AS ids FROM raw.transactions');
+  await load('2');
+  await db.warehouse.pool.query(`UPDATE raw.accounts SET account_label = 'Renamed by the bank' WHERE bank_id = $1 AND account_id = $2`, [
+    renamed.bank_id,
+    renamed.account_id,
+  ]);
+  const second = await cli(['transform']);
+  assert.match(second.stdout, /Completed successfully/);
+
+  const versions = await one<{ snapshots: number; dims: number; current: number; label: string }>(
+    `SELECT (SELECT count(*) FROM snapshots.snap_obp__accounts WHERE bank_id = $1 AND account_id = $2)::int AS snapshots,
+            (SELECT count(*) FROM marts.dim_account WHERE bank_id = $1 AND account_id = $2)::int AS dims,
+            (SELECT count(*) FROM marts.dim_account WHERE bank_id = $1 AND account_id = $2 AND is_current)::int AS current,
+            (SELECT account_label FROM marts.dim_account WHERE bank_id = $1 AND account_id = $2 AND is_current) AS label`,
+    [renamed.bank_id, renamed.account_id],
+  );
+  assert.deepEqual(versions, { snapshots: 2, dims: 2, current: 1, label: 'Renamed by the bank' }, 'the snapshot kept the old version');
+
+  const fact = await one<{ raw: number; fact: number; stale: number; missing: number; amount_diff: string }>(`
+    SELECT (SELECT count(*) FROM raw.transactions)::int AS raw,
+           (SELECT count(*) FROM marts.fct_transactions)::int AS fact,
+           (SELECT count(*) FROM marts.fct_transactions f
+             WHERE NOT EXISTS (SELECT 1 FROM raw.transactions r WHERE r.transaction_id = f.transaction_id))::int AS stale,
+           (SELECT count(*) FROM raw.transactions r
+             WHERE NOT EXISTS (SELECT 1 FROM marts.fct_transactions f WHERE f.transaction_id = r.transaction_id))::int AS missing,
+           ((SELECT coalesce(sum(amount), 0) FROM raw.transactions) - (SELECT coalesce(sum(amount), 0) FROM marts.fct_transactions))::text AS amount_diff`);
+  assert.deepEqual(fact, { raw: fact.raw, fact: fact.raw, stale: 0, missing: 0, amount_diff: '0.00' }, 'the incremental fact equals raw after the reload');
+  const reloaded = await one<{ same: boolean }>('SELECT array_agg(transaction_id) = $1::text[] AS same FROM raw.transactions', [before.ids]);
+  assert.equal(reloaded.same, false, 'the second load changed the transactions (so the incremental path was exercised)');
+});
