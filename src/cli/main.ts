@@ -5,6 +5,7 @@ import { registerDbt } from './commands/dbt.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerObpRecord } from './commands/obp-record.js';
 import { registerObpSandbox } from './commands/obp-sandbox.js';
+import { registerReport } from './commands/report.js';
 import { registerTransform } from './commands/transform.js';
 import { registerWarehouse } from './commands/warehouse.js';
 
@@ -19,6 +20,7 @@ registerDbt(program);
 registerMigrate(program);
 registerObpRecord(program);
 registerObpSandbox(program);
+registerReport(program);
 registerTransform(program);
 registerWarehouse(program);
 

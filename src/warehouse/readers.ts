@@ -1,6 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { HybridbankError } from '../core/errors.js';
+import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 
 /**
@@ -79,7 +79,7 @@ export async function createReader(pool: pg.Pool, request: ReaderRequest, log: L
   } catch (error) {
     await client.query('ROLLBACK');
     if ((error as { code?: string }).code === '42501') {
-      throw new HybridbankError('CONFIG_INVALID', `The warehouse user may not create roles: ${(error as Error).message}.`, {
+      throw new HybridbankError('CONFIG_INVALID', `The warehouse user may not create roles: ${messageOf(error)}.`, {
         hint: 'Run this with a DATABASE_URL whose user has CREATEROLE (or ask a DBA to run it).',
         cause: error,
       });
