@@ -16,8 +16,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 COPY dbt/requirements.txt dbt/requirements.txt
+# The stamp is what src/transform/venv.ts writes after an install of these exact requirements:
+# with it, `npm run transform` finds dbt ready instead of installing it again in each container.
 RUN python3 -m venv .venv-dbt \
- && .venv-dbt/bin/pip install --no-cache-dir -r dbt/requirements.txt
+ && .venv-dbt/bin/pip install --no-cache-dir -r dbt/requirements.txt \
+ && sha256sum dbt/requirements.txt | cut -d' ' -f1 > .venv-dbt/.hybridbank-requirements.sha256
 
 COPY . .
 # dbt writes target/ and logs/ beside its project; nothing else needs to be writable.

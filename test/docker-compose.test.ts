@@ -134,6 +134,14 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /^RUN npm ci\b/m);
   });
 
+  it('installs dbt where `npm run transform` looks for it, marked as installed', () => {
+    const venv = read('src/transform/venv.ts');
+    assert.match(venv, /path\.join\(projectRoot, '\.venv-dbt'\)/, 'transform uses .venv-dbt in the project');
+    const stamp = /STAMP_FILE = '([^']+)'/.exec(venv)?.[1];
+    assert.ok(stamp, 'transform marks an install with a stamp file');
+    assert.match(dockerfile, new RegExp(`sha256sum dbt/requirements\\.txt .*> \\.venv-dbt/${stamp.replace(/\./g, '\\.')}`));
+  });
+
   it('keeps secrets and local state out of the build context', () => {
     const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
     for (const entry of ['.env', 'node_modules', '.warehouse', '.git']) assert.ok(ignored.includes(entry), `.dockerignore lists ${entry}`);
