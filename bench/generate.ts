@@ -2,18 +2,11 @@
  * Generation throughput without I/O: `npm run bench:generate [-- rows [perAccount]]`.
  * Prints rows/s and the peak resident memory, which must stay flat whatever the volume.
  */
-import { generateTransactions, loadProfile, type AccountSeed } from '../src/synth/index.js';
+import { generateTransactions, loadProfile, sampleAccounts } from '../src/synth/index.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const perAccount = Number(process.argv[3] ?? 100);
-const accounts: AccountSeed[] = Array.from({ length: Math.ceil(rows / perAccount) }, (_, i) => ({
-  bankId: `bench-bank-${i % 10}`,
-  accountId: `bench-account-${i}`,
-  currency: i % 3 === 0 ? null : 'EUR',
-  balanceMinor: i % 2 === 0 ? null : (i * 7919) % 2_000_000,
-  accountType: 'CURRENT',
-  label: null,
-}));
+const accounts = sampleAccounts(Math.ceil(rows / perAccount));
 const options = { seed: 'bench', asOf: '2026-11-24', days: 90, transactionsPerAccount: perAccount, fraudRate: 0.005, profile: loadProfile(undefined) };
 
 let peakRss = process.memoryUsage().rss;

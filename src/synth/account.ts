@@ -101,7 +101,7 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
         amount =
           type.kind === 'card'
             ? -drawMinor(rng, ctx.categories[category]!, scale, type.minMinor, type.maxMinor)
-            : drawMinor(rng, creditDistribution(type.minMinor, type.maxMinor), 1, type.minMinor, type.maxMinor);
+            : drawMinor(rng, creditDistribution(type.minMinor), 1, type.minMinor, type.maxMinor);
         break;
       }
       case 'atm':
@@ -117,21 +117,21 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
       default: // cash_deposit; recurring kinds are never drawn at random
         rhythm = 'branch';
         party = rng.chance(HABIT) ? homeBranch : rng.pick(pools.branches);
-        amount = drawMinor(rng, creditDistribution(type.minMinor, type.maxMinor), 1, type.minMinor, type.maxMinor);
+        amount = drawMinor(rng, creditDistribution(type.minMinor), 1, type.minMinor, type.maxMinor);
     }
     const day = window.firstDay + persona.rhythm.days[rhythm].pick(rng);
-    events.add(secondOf(window, day, persona.rhythm.hours[rhythm].pick(rng), rng), typeIndex, channel, amount, party, NOT_FRAUD, type.credit);
+    events.add(secondOf(window, day, persona.rhythm.hours[rhythm].pick(rng), rng), typeIndex, channel, amount, party, NOT_FRAUD, false);
   }
 
   calibrateIncome(ctx, events, spec.salary ? salaryType : typeOf.cash_deposit, Math.min(incomeMonthly * months, spentOf(events) * rng.uniform(0.9, 1)), months);
 
   for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees }, events);
 
-  events.sort(ctx.maxDebitOfType);
+  events.sort(ctx.resizeBoundOfType);
   const settlement =
     end === null
       ? settleFromOpening(events.chronoAmounts, n, Math.round(rng.uniform(spec.openingBalance[0], spec.openingBalance[1]) * 100), limit)
-      : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoMaxDebit, n, end, limit);
+      : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit);
   return { ...settlement, persona, currency: currencyOf(account, options.profile.fallbackCurrencies) };
 }
 

@@ -27,9 +27,9 @@ export function drawMinor(rng: Rng, d: LogNormal, scale: number, min: number, ma
 /** Person-to-person transfers: rent shares, gifts, paying friends back. */
 export const TRANSFER_AMOUNT: LogNormal = { medianMinor: 6000, spread: 0.9 };
 
-/** Credits without a category (refunds, cash deposits): centred on the type's bounds. */
-export function creditDistribution(min: number, max: number): LogNormal {
-  return { medianMinor: Math.sqrt(min * max), spread: 0.5 };
+/** Credits without a category (refunds, cash deposits): mostly near the type's minimum, rarely large. */
+export function creditDistribution(min: number): LogNormal {
+  return { medianMinor: min * 1.4, spread: 0.45 };
 }
 
 // Typical ATM withdrawals, in major units, and how often people pick each.

@@ -62,8 +62,8 @@ export interface GenerationContext {
   billers: Record<'direct_debit' | 'bill', readonly number[]>;
   personas: readonly PersonaModel[];
   personaTable: WeightedTable;
-  /** per type: the largest debit it allows, in minor units */
-  maxDebitOfType: Float64Array;
+  /** per type, minor units: how far the ledger may resize a random row (debits: max, credits: min) */
+  resizeBoundOfType: Float64Array;
   pools: Pools;
   fraud: FraudModel;
 }
@@ -135,7 +135,7 @@ export function generationContext(options: GenerateOptions): GenerationContext {
     billers: { direct_debit: withUse('direct_debit'), bill: withUse('bill') },
     personas,
     personaTable: new WeightedTable(profile.personas.map((p) => p.weight)),
-    maxDebitOfType: Float64Array.from(types, (t) => (t.credit ? 0 : t.maxMinor)),
+    resizeBoundOfType: Float64Array.from(types, (t) => (t.credit ? t.minMinor : t.maxMinor)),
     pools: poolsFor(profile, options.seed),
     fraud: fraudModel(profile, types),
   };

@@ -20,14 +20,14 @@ export class EventBuffer {
   channels = new Uint8Array(0);
   amounts = new Float64Array(0);
   fraud = new Int8Array(0);
-  /** 1 = the ledger may not resize this amount (recurring payments, fraud, credits) */
+  /** 1 = the ledger may not resize this amount (recurring payments, fraud) */
   locked = new Uint8Array(0);
   parties: (Party | null)[] = [];
-  /** after sort(): slots in chronological order, and amounts, locks and debit bounds in that order */
+  /** after sort(): slots in chronological order, and amounts, locks and resize bounds in that order */
   order = new Uint32Array(0);
   chronoAmounts = new Float64Array(0);
   chronoLocked = new Uint8Array(0);
-  chronoMaxDebit = new Float64Array(0);
+  chronoBound = new Float64Array(0);
   private sorted = new Float64Array(0);
 
   reset(capacity: number): void {
@@ -41,7 +41,7 @@ export class EventBuffer {
       this.order = new Uint32Array(capacity);
       this.chronoAmounts = new Float64Array(capacity);
       this.chronoLocked = new Uint8Array(capacity);
-      this.chronoMaxDebit = new Float64Array(capacity);
+      this.chronoBound = new Float64Array(capacity);
       this.sorted = new Float64Array(capacity);
       this.parties = new Array<Party | null>(capacity).fill(null);
     }
@@ -64,8 +64,8 @@ export class EventBuffer {
     return Math.floor((this.keys[slot] as number) / SLOTS);
   }
 
-  /** `maxDebitOfType`: the largest debit (minor units) each type allows, for the ledger */
-  sort(maxDebitOfType: ArrayLike<number>): void {
+  /** `boundOfType`: per type, how far the ledger may resize a row (see GenerationContext) */
+  sort(boundOfType: ArrayLike<number>): void {
     const sorted = this.sorted.subarray(0, this.count);
     sorted.set(this.keys.subarray(0, this.count));
     sorted.sort();
@@ -75,7 +75,7 @@ export class EventBuffer {
       this.order[i] = slot;
       this.chronoAmounts[i] = this.amounts[slot] as number;
       this.chronoLocked[i] = this.locked[slot] as number;
-      this.chronoMaxDebit[i] = maxDebitOfType[this.types[slot] as number] as number;
+      this.chronoBound[i] = boundOfType[this.types[slot] as number] as number;
     }
   }
 }

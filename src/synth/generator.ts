@@ -59,6 +59,20 @@ export function* generateTransactions(accounts: readonly AccountSeed[], options:
   }
 }
 
+/** What the generator decides for one account, for tests and reports: its rows follow from this. */
+export interface AccountDescription {
+  persona: string;
+  currency: string;
+  openingMinor: number;
+  /** the overdraft the history respects: the persona's, or deeper when the real balance is below it */
+  overdraftLimitMinor: number;
+}
+
+export function describeAccount(account: AccountSeed, options: GenerateOptions): AccountDescription {
+  const plan = planAccount(account, generationContext(options), new EventBuffer(), []);
+  return { persona: plan.persona.spec.name, currency: plan.currency, openingMinor: plan.openingMinor, overdraftLimitMinor: plan.limitMinor };
+}
+
 /** code-unit order, not locale order: the same on every machine */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

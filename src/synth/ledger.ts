@@ -17,23 +17,29 @@ export interface Settlement {
 
 /**
  * History ending at `endMinor`: walks back from the end. Every balance before row i is
- * end - (sum of the amounts after it), so when one would dip below the floor the fix is more
- * spending after it: deepening a later, unlocked debit lifts every balance before that debit and
- * changes none after it, and the end stays exact. Only if later rows cannot absorb it does the
- * account get a deeper overdraft (an account cannot both be in credit and have spent its pay
- * at once); `amounts` is in chronological order and is edited in place.
+ * end - (sum of the amounts after it), so when one would dip below the floor the fix is a
+ * smaller credit at row i (down to its type's minimum) or more spending after it: deepening a
+ * later, unlocked debit (up to its type's maximum) lifts every balance before that debit and
+ * changes none after it, and the end stays exact. Only if neither suffices does the account get
+ * a deeper overdraft. `amounts`, `locked` and `bound` (per row: the credit's minimum or the
+ * debit's maximum) are in chronological order; `amounts` is edited in place.
  */
-export function settleToEnd(amounts: Float64Array, locked: Uint8Array, maxDebit: Float64Array, n: number, endMinor: number, limitMinor: number): Settlement {
+export function settleToEnd(amounts: Float64Array, locked: Uint8Array, bound: Float64Array, n: number, endMinor: number, limitMinor: number): Settlement {
   let floor = Math.max(limitMinor, -endMinor);
   let after = endMinor;
   for (let i = n - 1; i >= 0; i--) {
     let before = after - (amounts[i] as number);
+    if (before < -floor && !locked[i] && (amounts[i] as number) > 0) {
+      const cut = Math.min((amounts[i] as number) - (bound[i] as number), -floor - before);
+      amounts[i] = (amounts[i] as number) - cut;
+      before += cut;
+    }
     if (before < -floor) {
       let deficit = -floor - before;
       for (let k = i + 1; k < n && k <= i + LOOKAHEAD && deficit > 0; k++) {
         const amount = amounts[k] as number;
         if (locked[k] || amount >= 0) continue;
-        const room = Math.min((maxDebit[k] as number) + amount, -amount * MAX_GROWTH);
+        const room = Math.min((bound[k] as number) + amount, -amount * MAX_GROWTH);
         const take = Math.min(room, deficit);
         if (take <= 0) continue;
         amounts[k] = amount - take;
