@@ -56,6 +56,7 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
   }
 
   let billsMonthly = 0;
+  const billers = new Set<Party>();
   const billKinds = (['direct_debit', 'bill'] as const).filter((k) => typeOf[k] !== undefined && ctx.billers[k].length > 0);
   for (let b = rng.between(spec.recurringBills[0], spec.recurringBills[1]); b > 0 && billKinds.length > 0; b--) {
     const kind = rng.pick(billKinds);
@@ -63,6 +64,9 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
     const type = types[typeIndex]!;
     const category = rng.pick(ctx.billers[kind]);
     const biller = rng.pick(pools.merchants[category]!);
+    // one contract per biller: a second "EE" direct debit would break the series
+    if (billers.has(biller)) continue;
+    billers.add(biller);
     const days = monthlyBusinessDays(window, rng.between(1, 28));
     if (days.length > recurringBudget) break;
     recurringBudget -= days.length;
@@ -120,7 +124,8 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
         amount = drawMinor(rng, creditDistribution(type.minMinor), 1, type.minMinor, type.maxMinor);
     }
     const day = window.firstDay + persona.rhythm.days[rhythm].pick(rng);
-    events.add(secondOf(window, day, persona.rhythm.hours[rhythm].pick(rng), rng), typeIndex, channel, amount, party, NOT_FRAUD, false);
+    // ATMs pay out notes, so the ledger may not resize their amounts
+    events.add(secondOf(window, day, persona.rhythm.hours[rhythm].pick(rng), rng), typeIndex, channel, amount, party, NOT_FRAUD, type.kind === 'atm');
   }
 
   calibrateIncome(ctx, events, spec.salary ? salaryType : typeOf.cash_deposit, Math.min(incomeMonthly * months, spentOf(events) * rng.uniform(0.9, 1)), months);
