@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { HybridbankError } from '../src/core/errors.js';
+import { DEFAULT_PROFILE_PATH, generateTransactions, loadProfile, sampleAccounts } from '../src/synth/index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'hb-profile-'));
+const defaults = JSON.parse(readFileSync(DEFAULT_PROFILE_PATH, 'utf8'));
+const write = (name: string, text: string) => {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+const edited = (edit: (p: typeof defaults) => void) => {
+  const copy = structuredClone(defaults);
+  edit(copy);
+  return copy;
+};
+const rejects = (file: string, ...fragments: string[]) =>
+  assert.throws(
+    () => loadProfile(file),
+    (e: unknown) => {
+      assert.ok(e instanceof HybridbankError && e.code === 'PROFILE_INVALID', String(e));
+      for (const f of [file, ...fragments]) assert.ok(e.message.includes(f), `"${e.message}" should mention ${f}`);
+      return true;
+    },
+  );
+
+describe('generation profiles', () => {
+  it('ships the default profile as a file with the original types, directions and bounds', () => {
+    const types = Object.fromEntries(loadProfile(undefined).transactionTypes.map((t) => [t.name, [t.direction, t.minAmount, t.maxAmount]]));
+    for (const debit of ['ATM Withdrawal', 'POS Purchase', 'Online Transfer', 'Direct Debit', 'Bill Payment']) assert.deepEqual(types[debit], ['debit', 5, 500]);
+    for (const credit of ['Salary Deposit', 'Refund', 'Cash Deposit']) assert.deepEqual(types[credit], ['credit', 500, 5000]);
+    assert.deepEqual(loadProfile(DEFAULT_PROFILE_PATH), loadProfile(undefined));
+  });
+
+  it('reads YAML and changes types, bounds and weights', () => {
+    const file = write(
+      'custom.yaml',
+      stringify(
+        edited((p) => {
+          const pos = p.transactionTypes.find((t: { name: string }) => t.name === 'POS Purchase');
+          Object.assign(pos, { name: 'Card Payment', description: 'Card Payment - {party}', maxAmount: 80 });
+        }),
+      ),
+    );
+    const rows = [...generateTransactions(sampleAccounts(20), { seed: '1', asOf: '2026-01-31', days: 60, transactionsPerAccount: 80, fraudRate: 0.01, profile: loadProfile(file) })];
+    const cards = rows.filter((r) => r.transactionType === 'Card Payment');
+    assert.ok(cards.length > 500);
+    assert.ok(cards.every((r) => -r.amountMinor <= 8000 && r.description === `Card Payment - ${r.merchant}`));
+    assert.ok(!rows.some((r) => r.transactionType === 'POS Purchase'));
+  });
+
+  it('explains invalid profiles: the file, the field path and the fix', () => {
+    rejects(write('bounds.json', JSON.stringify(edited((p) => (p.transactionTypes[0].maxAmount = 1)))), 'transactionTypes[0].maxAmount', 'must be >= minAmount');
+    rejects(write('mcc.json', JSON.stringify(edited((p) => (p.merchantCategories[0].mcc = '1234')))), 'merchantCategories[0].mcc', 'src/synth/mcc.ts');
+    rejects(write('direction.json', JSON.stringify(edited((p) => (p.transactionTypes[5].direction = 'debit')))), 'transactionTypes[5].direction', 'set "direction": "credit"');
+    rejects(write('unknown.json', JSON.stringify(edited((p) => (p.personas[0].wieght = 1)))), 'personas[0]', 'wieght');
+    rejects(
+      write('no-atm.json', JSON.stringify(edited((p) => (p.transactionTypes = p.transactionTypes.filter((t: { kind: string }) => t.kind !== 'atm'))))),
+      'fraudPatterns[2].pattern',
+      'set its weight to 0',
+    );
+    rejects(write('broken.json', '{ "fallbackCurrencies": ['), 'not valid JSON');
+    rejects(write('broken.yaml', 'a: [1, 2'), 'not valid YAML');
+    rejects(path.join(dir, 'missing.json'), 'Cannot read profile');
+  });
+});
