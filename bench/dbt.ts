@@ -1,0 +1,64 @@
+/**
+ * dbt build time on a realistic volume: `DATABASE_URL=postgres://... npm run bench:dbt [-- transactions]`.
+ * Loads the transactions (default 1,000,000, spread over the bundled snapshot's accounts) into a
+ * fresh database with the real loader, then times `transform` (dbt build) three times: the first
+ * full build, a rebuild with nothing new (incremental fact untouched), and a build after a full
+ * reload (every account replaced: the incremental fact's delete+insert path). Prints JSON.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DATABASE = 'hybridbank_bench_dbt';
+const transactions = Number(process.argv[2] ?? 1_000_000);
+const serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) {
+  console.error('Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres; the bench creates its own database there.');
+  process.exit(1);
+}
+
+const url = new URL(serverUrl);
+url.pathname = `/${DATABASE}`;
+const env = { ...process.env, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' };
+
+/** Runs the CLI with its output on our terminal; returns the wall-clock seconds. */
+function timed(args: string[]): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`hybridbank ${args.join(' ')} failed with exit code ${result.status}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+await admin.query(`CREATE DATABASE ${DATABASE}`);
+await admin.end();
+
+// The bundled snapshot has a fixed number of accounts; ask the loader for an even share each.
+timed(['migrate']);
+const probe = new pg.Client({ connectionString: env.DATABASE_URL });
+await probe.connect();
+const loadArgs = (perAccount: number, seed: string) => ['load', '--obp-source', 'snapshot', '--transactions-per-account', String(perAccount), '--seed', seed];
+timed(loadArgs(1, 'probe'));
+const { rows: [accounts] } = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM raw.accounts');
+const perAccount = Math.ceil(transactions / accounts!.n);
+
+const loadSeconds = timed(loadArgs(perAccount, 'bench'));
+const { rows: [loaded] } = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM raw.transactions');
+const fullBuild = timed(['transform']);
+const noChangeBuild = timed(['transform']);
+timed(loadArgs(perAccount, 'bench-2'));
+const reloadBuild = timed(['transform']);
+await probe.end();
+
+console.log(
+  JSON.stringify({
+    transactions: loaded!.n,
+    accounts: accounts!.n,
+    loadSeconds: Number(loadSeconds.toFixed(1)),
+    dbtBuildSeconds: { full: Number(fullBuild.toFixed(1)), nothingNew: Number(noChangeBuild.toFixed(1)), afterFullReload: Number(reloadBuild.toFixed(1)) },
+  }),
+);
