@@ -27,11 +27,6 @@ export function dayOfWeek(epochDay: number): number {
   return (((epochDay + 4) % 7) + 7) % 7;
 }
 
-export function isWeekendDay(epochDay: number): boolean {
-  const dow = dayOfWeek(epochDay);
-  return dow === 0 || dow === 6;
-}
-
 /**
  * The epoch days inside the window on which something due on `dayOfMonth` (1-28) is booked:
  * moved back to the previous business day (Friday) when it falls on a weekend, as payroll and

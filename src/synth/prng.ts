@@ -103,10 +103,6 @@ export class WeightedTable {
     this.total = sum;
   }
 
-  get empty(): boolean {
-    return this.total <= 0;
-  }
-
   pick(rng: Rng): number {
     const x = rng.next() * this.total;
     const c = this.cumulative;

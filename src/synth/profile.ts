@@ -143,8 +143,6 @@ const profileSchema = z
   });
 
 export type Profile = z.output<typeof profileSchema>;
-export type ProfileTransactionType = Profile['transactionTypes'][number];
-export type ProfileCategory = Profile['merchantCategories'][number];
 export type ProfilePersona = Profile['personas'][number];
 
 export const DEFAULT_PROFILE_PATH = fileURLToPath(new URL('../../profiles/default.json', import.meta.url));
@@ -171,7 +169,7 @@ export function loadProfile(file: string | undefined): Profile {
   return parseProfile(raw, where, hint);
 }
 
-export function parseProfile(raw: unknown, where: string, hint = 'See profiles/default.json for a complete valid profile.'): Profile {
+function parseProfile(raw: unknown, where: string, hint: string): Profile {
   const parsed = profileSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message.replace(/^Invalid input: /, '')}`);
