@@ -54,13 +54,14 @@ export async function runDbt(options: RunDbtOptions): Promise<void> {
 }
 
 /**
- * dbt's arguments with the project and profiles directories added after the subcommand, where
- * dbt accepts them. Top-level flags such as --version take none.
+ * dbt's arguments with the project and profiles directories appended: after the (sub)commands,
+ * which is where dbt accepts them for every command, `docs generate` included. Top-level flags
+ * such as --version take none.
  */
 export function dbtArgs(args: readonly string[]): string[] {
-  const [first, ...rest] = args;
+  const [first] = args;
   if (first === undefined || first.startsWith('-')) return [...args];
-  return [first, '--project-dir', 'dbt', '--profiles-dir', 'dbt', ...rest];
+  return [...args, '--project-dir', 'dbt', '--profiles-dir', 'dbt'];
 }
 
 /**
