@@ -50,12 +50,12 @@ describe('synthetic transactions are deterministic', () => {
     for (const [key, account] of Object.entries(byAccount(rows))) {
       assert.equal(account.length, 25, key);
       account.forEach((r, i) => {
-        assert.equal(r.transactionId, `synth_${r.accountId}_${String(i + 1).padStart(4, '0')}`);
+        assert.equal(r.transactionId, `synth_${r.bankId}_${r.accountId}_${String(i + 1).padStart(4, '0')}`);
         if (i > 0) assert.ok(r.timestampMs >= account[i - 1]!.timestampMs, `${r.transactionId} before its predecessor`);
       });
     }
     const wide = rowsOf(sampleAccounts(1), { ...options, transactionsPerAccount: 12_345 });
-    assert.equal(wide.at(-1)!.transactionId, `synth_${wide[0]!.accountId}_12345`);
-    assert.equal(wide[0]!.transactionId, `synth_${wide[0]!.accountId}_00001`);
+    assert.equal(wide.at(-1)!.transactionId, `synth_${wide[0]!.bankId}_${wide[0]!.accountId}_12345`);
+    assert.equal(wide[0]!.transactionId, `synth_${wide[0]!.bankId}_${wide[0]!.accountId}_00001`);
   });
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { TOOL_VERSION } from '../core/version.js';
 import { registerDbt } from './commands/dbt.js';
+import { registerLoad } from './commands/load.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerObpRecord } from './commands/obp-record.js';
 import { registerObpSandbox } from './commands/obp-sandbox.js';
@@ -9,14 +10,13 @@ import { registerReport } from './commands/report.js';
 import { registerTransform } from './commands/transform.js';
 import { registerWarehouse } from './commands/warehouse.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
 const program = new Command('hybridbank')
   .description('Real OBP banks and accounts + synthetic, labelled transactions, loaded into PostgreSQL.')
-  .version(version)
+  .version(TOOL_VERSION)
   .showHelpAfterError();
 
 registerDbt(program);
+registerLoad(program);
 registerMigrate(program);
 registerObpRecord(program);
 registerObpSandbox(program);

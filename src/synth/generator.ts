@@ -23,7 +23,8 @@ export function* generateTransactions(accounts: readonly AccountSeed[], options:
   for (const account of ordered) {
     const plan = planAccount(account, ctx, events, incidents);
     const { bankId, accountId } = account;
-    const idPrefix = `synth_${accountId}_`;
+    // OBP account ids are unique only within a bank (the sandbox reuses them across banks)
+    const idPrefix = `synth_${bankId}_${accountId}_`;
     const { currency } = plan;
     const { order, chronoAmounts } = events;
     let balance = plan.openingMinor;

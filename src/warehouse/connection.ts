@@ -93,3 +93,14 @@ async function probe(url: string): Promise<void> {
     await client.end().catch(() => undefined);
   }
 }
+
+/**
+ * A Kysely bound to one already-connected client, so typed queries run inside the same
+ * transaction as raw COPY on that client. Releasing is the caller's business.
+ */
+export function kyselyOnClient(client: pg.PoolClient): Kysely<Database> {
+  const borrowed = { query: client.query.bind(client), release: () => undefined };
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: { connect: async () => borrowed, end: async () => undefined } as unknown as pg.Pool }),
+  });
+}

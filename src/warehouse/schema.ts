@@ -12,9 +12,9 @@ type Json = ColumnType<unknown, string, string>;
 
 export interface LoadRunsTable {
   load_id: string;
-  started_at: Generated<Timestamp>;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
   finished_at: Timestamp | null;
-  status: Generated<LoadStatus>;
+  status: ColumnType<LoadStatus, LoadStatus | undefined, LoadStatus>;
   params: Json;
   obp_source: 'live' | 'snapshot' | null;
   obp_base_url: string | null;

@@ -1,0 +1,63 @@
+import type { Extraction } from '../obp/types.js';
+import type { TransactionStats } from './stats.js';
+import type { LineageCheck } from './validate.js';
+
+/** Everything a person (or --json consumer) wants to know after a run. */
+export interface LoadSummary {
+  loadId: string;
+  status: 'succeeded' | 'dry-run';
+  source: { mode: Extraction['mode']; dataSource: Extraction['dataSource']; origin: string; apiVersion: string };
+  params: Record<string, unknown>;
+  banks: { bankId: string; name: string | null; accounts: number }[];
+  accounts: number;
+  skippedBanks: Extraction['skippedBanks'];
+  banksWithoutAccounts: string[];
+  transactions: TransactionStats & { replacedRows: number };
+  lineage: LineageCheck[];
+  /** seconds per step */
+  timings: Record<string, number>;
+  rowsPerSecond: number;
+  csvFiles: string[];
+}
+
+export function bankBreakdown(extraction: Extraction): LoadSummary['banks'] {
+  const perBank = new Map<string, number>();
+  for (const a of extraction.accounts) perBank.set(a.bankId, (perBank.get(a.bankId) ?? 0) + 1);
+  return extraction.banks.map((b) => ({ bankId: b.bankId, name: b.bankName ?? b.shortName, accounts: perBank.get(b.bankId) ?? 0 }));
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : '0%');
+
+export function renderSummary(s: LoadSummary): string {
+  const rule = '='.repeat(64);
+  const t = s.transactions;
+  const out: string[] = [
+    rule,
+    `HYBRIDBANK DATA SUMMARY${s.status === 'dry-run' ? ' (dry run: nothing was written)' : ''}`,
+    `load_id ${s.loadId}`,
+    rule,
+    `Source          ${s.source.mode === 'live' ? 'live OBP API' : 'OBP snapshot'} ${s.source.origin} (${s.source.apiVersion}) -> data_source ${s.source.dataSource}`,
+    `Banks           ${s.banks.length}${s.skippedBanks.length ? `, skipped ${s.skippedBanks.length}` : ''}${s.banksWithoutAccounts.length ? `, without visible accounts ${s.banksWithoutAccounts.length}` : ''}`,
+    ...s.banks.map((b) => `  ${b.bankId.padEnd(24)} ${(b.name ?? '').padEnd(28)} ${n(b.accounts)} accounts`),
+    ...s.skippedBanks.map((b) => `  skipped ${b.bankId}: ${b.reason}`),
+    `Accounts        ${n(s.accounts)}`,
+    `Transactions    ${n(t.rows)} (${t.perAccount.min === t.perAccount.max ? n(t.perAccount.min) : `${n(t.perAccount.min)}-${n(t.perAccount.max)}`} per account)` +
+      (s.status === 'succeeded' && t.replacedRows ? `, replacing ${n(t.replacedRows)} of earlier runs` : ''),
+    `Date range      ${t.firstDate?.slice(0, 19).replace('T', ' ') ?? '-'}  ->  ${t.lastDate?.slice(0, 19).replace('T', ' ') ?? '-'} UTC`,
+    'Types',
+    ...Object.entries(t.byType).map(([type, count]) => `  ${type.padEnd(24)} ${n(count).padStart(10)}  ${pct(count, t.rows).padStart(6)}`),
+    `Fraud           ${n(t.fraudRows)} rows (${pct(t.fraudRows, t.rows)})`,
+    ...Object.entries(t.fraudByPattern).map(([pattern, count]) => `  ${pattern.padEnd(24)} ${n(count).padStart(10)}`),
+  ];
+  if (s.lineage.length) {
+    out.push('Lineage checks', ...s.lineage.map((c) => `  ${c.passed ? '✓' : '✗'} ${c.name}${c.passed ? '' : ` — ${c.detail}`}`));
+  }
+  out.push(
+    `Speed           ${n(t.rows)} rows, ${n(s.rowsPerSecond)} rows/s`,
+    `Steps (s)       ${Object.entries(s.timings).map(([step, sec]) => `${step} ${sec.toFixed(2)}`).join(' | ')}`,
+  );
+  if (s.csvFiles.length) out.push('CSV files', ...s.csvFiles.map((f) => `  ${f}`));
+  out.push(rule);
+  return `${out.join('\n')}\n`;
+}
