@@ -12,6 +12,8 @@ export interface Config {
   projectRoot: string;
   logLevel: SettingValues['logLevel'];
   warehouse: { url: string | undefined; port: number; dir: string };
+  /** for `warehouse --create-reader`; never on the command line */
+  readerPassword: string | undefined;
   obp: {
     baseUrl: string;
     apiVersion: string;
@@ -48,6 +50,7 @@ export interface ConfigSources {
 export function secretValues(config: Config): string[] {
   const out: string[] = [];
   if (config.obp.credentials) out.push(config.obp.credentials.password, config.obp.credentials.consumerKey);
+  if (config.readerPassword) out.push(config.readerPassword);
   const dbPassword = config.warehouse.url ? passwordOfUrl(config.warehouse.url) : undefined;
   if (dbPassword) out.push(dbPassword);
   return out;
@@ -123,6 +126,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     projectRoot,
     logLevel: v.logLevel,
     warehouse: { url: v.databaseUrl, port: v.warehousePort, dir: path.resolve(projectRoot, v.warehouseDir) },
+    readerPassword: v.readerPassword,
     obp: {
       baseUrl: v.obpBaseUrl,
       apiVersion: v.obpApiVersion,

@@ -26,7 +26,7 @@ export interface EmbeddedOptions {
 
 export const EMBEDDED_USER = 'postgres';
 // Loopback-only development server; the password only keeps other local users out by accident.
-const EMBEDDED_PASSWORD = 'hybridbank';
+const EMBEDDED_PASSWORD = 'hb-embedded-local';
 export const EMBEDDED_DATABASE = 'hybridbank';
 
 export function embeddedUrl(port: number): string {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SETTINGS } from '../../config/settings.js';
 import { HybridbankError } from '../../core/errors.js';
-import { redactText, registerSecret } from '../../log/redact.js';
+import { redactText } from '../../log/redact.js';
 import { migrate } from '../../warehouse/migrator.js';
 import { openWarehouse } from '../../warehouse/connection.js';
 import { createReader, readerConnectionHelp } from '../../warehouse/readers.js';
@@ -23,7 +23,7 @@ export function registerWarehouse(program: Command): void {
     action(KEYS, async ({ config, log, signal }) => {
       const readerName = command.opts<{ createReader?: string }>().createReader;
       // Checked before anything starts, so a missing password costs nothing.
-      const readerPassword = readerName === undefined ? undefined : readerPasswordFromEnvironment();
+      const readerPassword = readerName === undefined ? undefined : requireReaderPassword(config.readerPassword);
       const warehouse = await openWarehouse(config.warehouse, log);
       try {
         await migrate(warehouse.pool, log);
@@ -55,17 +55,12 @@ export function registerWarehouse(program: Command): void {
   );
 }
 
-/**
- * The reader's password, read here at the CLI's edge: Config does not carry it (only this flag
- * needs it). loadConfig has already validated the variable, so only its absence is left to say.
- */
-function readerPasswordFromEnvironment(): string {
-  const password = process.env[READER_PASSWORD_ENV];
+/** --create-reader needs a password; config has validated it when given, only its absence is left to say. */
+function requireReaderPassword(password: string | undefined): string {
   if (!password) {
     throw new HybridbankError('CONFIG_INVALID', `--create-reader needs the reader's password in ${READER_PASSWORD_ENV}.`, {
       hint: `For example: ${READER_PASSWORD_ENV}="$(openssl rand -base64 24)" npm run warehouse -- --create-reader metabase`,
     });
   }
-  registerSecret(password);
   return password;
 }
