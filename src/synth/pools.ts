@@ -1,4 +1,8 @@
-import { en, Faker } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
+// The English entry point only: the package root loads every locale (~40 MB of RSS).
+import { faker as englishFaker } from '@faker-js/faker/locale/en';
+
+const FakerClass = englishFaker.constructor as typeof Faker;
 import { hashParts } from './prng.js';
 import type { Profile } from './profile.js';
 
@@ -34,7 +38,8 @@ export function poolsFor(profile: Profile, seed: string): Pools {
 }
 
 function buildPools(profile: Profile, seed: string): Pools {
-  const faker = new Faker({ locale: [en] });
+  // a private instance per pool build, so seeding it never disturbs anyone else's faker
+  const faker = new FakerClass({ locale: englishFaker.rawDefinitions });
   faker.seed(hashParts('pools', seed));
   const unique = (count: number, make: () => string, taken = new Set<string>()): string[] => {
     const out: string[] = [];
