@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -39,8 +40,15 @@ export async function ensureDbtVenv(options: EnsureVenvOptions): Promise<void> {
   const { venv, log } = options;
   const hash = createHash('sha256').update(readFileSync(venv.requirements)).digest('hex');
   const stampPath = path.join(venv.dir, STAMP_FILE);
-  if (existsSync(venv.dbt) && existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === hash) return;
+  const current = () => existsSync(venv.dbt) && existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === hash;
+  if (current()) return;
+  await withInstallLock(`${venv.dir}.lock`, log, async () => {
+    if (!current()) await install(options, stampPath, hash); // another process may have just done it
+  });
+}
 
+async function install(options: EnsureVenvOptions, stampPath: string, hash: string): Promise<void> {
+  const { venv, log } = options;
   const python = path.join(venv.dir, 'bin', 'python');
   if (!existsSync(python)) {
     log.info({ dir: venv.dir }, 'creating the Python virtualenv for dbt (first run)');
@@ -49,6 +57,32 @@ export async function ensureDbtVenv(options: EnsureVenvOptions): Promise<void> {
   log.info({ requirements: venv.requirements }, 'installing dbt into the virtualenv (first run or requirements changed; takes a minute)');
   await step(options, python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-r', venv.requirements], 'install dbt');
   writeFileSync(stampPath, `${hash}\n`);
+}
+
+/** Installs are minutes long; a lock older than this was left by a process that died. */
+const STALE_LOCK_MS = 20 * 60_000;
+
+/** One installer at a time across processes (parallel test files, two terminals): mkdir is atomic. */
+async function withInstallLock(lockDir: string, log: Logger, work: () => Promise<void>): Promise<void> {
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const since = statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs;
+      if (since !== undefined && Date.now() - since > STALE_LOCK_MS) rmSync(lockDir, { recursive: true, force: true });
+      if (!announced) log.info('another process is installing dbt; waiting for it');
+      announced = true;
+      await sleep(500);
+    }
+  }
+  try {
+    await work();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
 }
 
 async function step(options: EnsureVenvOptions, command: string, args: string[], what: string): Promise<void> {
