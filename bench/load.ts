@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../src/config/config.js';
-import { copyRunSuffix, encodeCopyLine, TRANSACTION_COPY_COLUMNS } from '../src/load/copy-encoding.js';
+import { CopyLineEncoder, runConstantDefaults, TRANSACTION_COPY_COLUMNS } from '../src/load/copy-encoding.js';
 import { runLoad } from '../src/load/pipeline.js';
 import { createLogger } from '../src/log/logger.js';
 import { extract } from '../src/obp/extract.js';
@@ -60,11 +60,11 @@ try {
   }));
   const file = path.join(work, 'rows.copy');
   const out = createWriteStream(file);
-  const suffix = copyRunSuffix(new Date(), summary.loadId);
   const profile = loadProfile(undefined);
+  const encoder = new CopyLineEncoder();
   let chunk = '';
   for (const row of generateTransactions(seeds, { seed: 'bench', asOf: '2026-11-24', days: config.synth.days, transactionsPerAccount: perAccount, fraudRate: config.synth.fraudRate, profile })) {
-    chunk += encodeCopyLine(row, suffix);
+    chunk += encoder.encode(row);
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk)) await once(out, 'drain');
       chunk = '';
@@ -80,6 +80,8 @@ try {
   await client.connect();
   try {
     await client.query(`CREATE UNLOGGED TABLE public.bench_ceiling (LIKE raw.transactions)`);
+    // the same run constants as the loader, sent the same way
+    await client.query(runConstantDefaults('public.bench_ceiling', { generatedAt: new Date(), loadId: summary.loadId }).set);
     const t0 = process.hrtime.bigint();
     await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(`COPY public.bench_ceiling (${TRANSACTION_COPY_COLUMNS.join(', ')}) FROM STDIN`)));
     ceilingSeconds = Number(process.hrtime.bigint() - t0) / 1e9;

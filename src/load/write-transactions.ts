@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SyntheticTransaction } from '../synth/types.js';
-import { copyRunSuffix, encodeCopyLine, TRANSACTION_COPY_COLUMNS } from './copy-encoding.js';
+import { CopyLineEncoder, runConstantDefaults, TRANSACTION_COPY_COLUMNS } from './copy-encoding.js';
 
 /**
  * Replaces the transactions of the loaded accounts with a new stream of rows, at COPY speed.
@@ -28,7 +28,7 @@ export interface ReplaceResult {
   timings: { clear: number; copy: number; keys: number };
 }
 
-const CHUNK_CHARS = 256 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 export async function replaceTransactions(
   client: pg.ClientBase,
@@ -49,7 +49,10 @@ export async function replaceTransactions(
   const keys = await suspendKeys(client);
   const clear = lap();
 
-  const copied = await copyRows(client, rows, run, sink, truncated);
+  const defaults = runConstantDefaults('raw.transactions', run);
+  await client.query(defaults.set);
+  const copied = await copyRows(client, rows, sink, truncated);
+  await client.query(defaults.drop);
   const copy = lap();
 
   await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
@@ -110,7 +113,6 @@ async function suspendKeys(client: pg.ClientBase): Promise<{ restore: string[] }
 async function copyRows(
   client: pg.ClientBase,
   rows: Iterable<SyntheticTransaction>,
-  run: { loadId: string; generatedAt: Date },
   sink: TransactionSink,
   freeze: boolean,
 ): Promise<number> {
@@ -122,26 +124,36 @@ async function copyRows(
   const finished = once(stream, 'finish');
   finished.catch(() => undefined); // the error is handled through `failure`
 
-  const suffix = copyRunSuffix(run.generatedAt, run.loadId);
-  let chunk = '';
+  const encoder = new CopyLineEncoder();
+  // Lines go straight into a fresh buffer per chunk: cheaper than concatenating strings and
+  // converting them (the encoder, not PostgreSQL, bounds the loader).
+  let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
   let count = 0;
+  const flush = async () => {
+    if (failure) throw failure;
+    sink.signal?.throwIfAborted();
+    const ok = stream.write(buffer.subarray(0, used));
+    buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    used = 0;
+    sink.onProgress(count);
+    if (!ok) await once(stream, 'drain');
+  };
   try {
     for (const row of rows) {
       const pending = sink.onRow(row);
       if (pending) await pending;
-      chunk += encodeCopyLine(row, suffix);
-      count++;
-      if (chunk.length >= CHUNK_CHARS) {
-        if (failure) throw failure;
-        sink.signal?.throwIfAborted();
-        const ok = stream.write(chunk);
-        chunk = '';
-        sink.onProgress(count);
-        if (!ok) await once(stream, 'drain');
+      const line = encoder.encode(row);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit, so the line always fits after a flush
+      if (used + line.length * 3 > buffer.length) {
+        if (used) await flush();
+        if (line.length * 3 > buffer.length) buffer = Buffer.allocUnsafe(line.length * 3);
       }
+      used += buffer.write(line, used);
+      count++;
     }
     if (failure) throw failure;
-    stream.end(chunk);
+    stream.end(buffer.subarray(0, used));
     await finished;
     if (failure) throw failure;
   } catch (error) {
