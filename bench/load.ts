@@ -5,8 +5,10 @@
  *    into an empty warehouse, for the 14 accounts of the bundled snapshot.
  * 2. Times COPY of the very same rows, pre-encoded to a file, into an UNLOGGED table with no
  *    constraints: the ceiling a loader could reach on this machine (what `psql \copy` does).
- * Prints rows/s of both, their ratio and the peak RSS of the loader. Uses DATABASE_URL's server
- * (a fresh database) or the embedded warehouse in a temp directory.
+ *    Two ceilings: the same lines the loader sends, and full-width lines (every column on every
+ *    row, as the issue's `psql \copy` baseline sent them).
+ * Prints rows/s, the ratios and the peak RSS of the loader. Needs DATABASE_URL (it creates and
+ * drops a database of its own there).
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -28,15 +30,17 @@ const targetRows = Number(process.argv[2] ?? 2_000_000);
 const log = createLogger({ level: 'warn', pretty: false });
 const work = mkdtempSync(path.join(tmpdir(), 'hb-bench-'));
 const serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) {
+  console.error('npm run bench needs DATABASE_URL: a PostgreSQL server where it may create (and drop) a database of its own.');
+  process.exit(1);
+}
 const database = `hb_bench_${process.pid}`;
 
-if (serverUrl) {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-}
-const benchUrl = serverUrl ? Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString() : undefined;
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${database}`);
+await admin.end();
+const benchUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
 
 try {
   const perAccount = Math.ceil(targetRows / 14);
@@ -44,7 +48,6 @@ try {
     env: {},
     flags: { databaseUrl: benchUrl, transactionsPerAccount: perAccount, seed: 'bench', asOf: '2026-11-24' },
   });
-  if (!benchUrl) config.warehouse = { ...config.warehouse, dir: path.join(work, 'warehouse'), port: 54_399 };
 
   // 1. the real loader
   const started = process.hrtime.bigint();
@@ -58,39 +61,53 @@ try {
   const seeds: AccountSeed[] = extraction.accounts.map((a) => ({
     bankId: a.bankId, accountId: a.accountId, currency: a.currency, balanceMinor: a.balance === null ? null : parseMinorUnits(a.balance), accountType: a.accountType, label: a.label,
   }));
-  const file = path.join(work, 'rows.copy');
-  const out = createWriteStream(file);
-  const profile = loadProfile(undefined);
+  // Two encodings of the same rows: as the loader sends them (run constants as column defaults),
+  // and full width, every column on every line, as `psql \copy` of the table would send them.
+  const narrowFile = path.join(work, 'narrow.copy');
+  const wideFile = path.join(work, 'wide.copy');
+  const generatedAt = new Date();
+  const wideSuffix = `\tSYNTHETIC\t${generatedAt.toISOString()}\t${summary.loadId}\n`;
+  const narrow = createWriteStream(narrowFile);
+  const wide = createWriteStream(wideFile);
   const encoder = new CopyLineEncoder();
-  let chunk = '';
-  for (const row of generateTransactions(seeds, { seed: 'bench', asOf: '2026-11-24', days: config.synth.days, transactionsPerAccount: perAccount, fraudRate: config.synth.fraudRate, profile })) {
-    chunk += encoder.encode(row);
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
+  let narrowChunk = '';
+  let wideChunk = '';
+  const options = { seed: 'bench', asOf: '2026-11-24', days: config.synth.days, transactionsPerAccount: perAccount, fraudRate: config.synth.fraudRate, profile: loadProfile(undefined) };
+  for (const row of generateTransactions(seeds, options)) {
+    const line = encoder.encode(row);
+    narrowChunk += line;
+    wideChunk += line.slice(0, -1) + wideSuffix;
+    if (wideChunk.length > 1 << 20) {
+      if (!narrow.write(narrowChunk)) await once(narrow, 'drain');
+      if (!wide.write(wideChunk)) await once(wide, 'drain');
+      narrowChunk = wideChunk = '';
     }
   }
-  out.end(chunk);
-  await once(out, 'finish');
+  narrow.end(narrowChunk);
+  wide.end(wideChunk);
+  await Promise.all([once(narrow, 'finish'), once(wide, 'finish')]);
 
-  const url = benchUrl ?? config.warehouse.url;
-  const client = new pg.Client({ connectionString: url ?? `postgres://postgres:hb-embedded-local@127.0.0.1:54399/hybridbank` });
-  let ceilingSeconds = 0;
-  if (!url) throw new Error('the ceiling needs a server; run with DATABASE_URL set');
+  const client = new pg.Client({ connectionString: benchUrl });
   await client.connect();
+  let narrowSeconds: number;
+  let wideSeconds: number;
   try {
-    await client.query(`CREATE UNLOGGED TABLE public.bench_ceiling (LIKE raw.transactions)`);
-    // the same run constants as the loader, sent the same way
-    await client.query(runConstantDefaults('public.bench_ceiling', { generatedAt: new Date(), loadId: summary.loadId }).set);
-    const t0 = process.hrtime.bigint();
-    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(`COPY public.bench_ceiling (${TRANSACTION_COPY_COLUMNS.join(', ')}) FROM STDIN`)));
-    ceilingSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const copySeconds = async (table: string, columns: readonly string[], file: string) => {
+      const t0 = process.hrtime.bigint();
+      await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+      return Number(process.hrtime.bigint() - t0) / 1e9;
+    };
+    await client.query(`CREATE UNLOGGED TABLE public.ceiling_narrow (LIKE raw.transactions)`);
+    await client.query(runConstantDefaults('public.ceiling_narrow', { generatedAt, loadId: summary.loadId }).set);
+    narrowSeconds = await copySeconds('public.ceiling_narrow', TRANSACTION_COPY_COLUMNS, narrowFile);
+    await client.query(`CREATE UNLOGGED TABLE public.ceiling_wide (LIKE raw.transactions)`);
+    wideSeconds = await copySeconds('public.ceiling_wide', [...TRANSACTION_COPY_COLUMNS, 'data_source', 'generated_at', 'load_id'], wideFile);
   } finally {
     await client.end();
   }
 
   const endToEnd = rows / loadSeconds;
-  const ceiling = rows / ceilingSeconds;
+  const rate = (seconds: number) => Math.round(rows / seconds);
   console.log(
     JSON.stringify(
       {
@@ -98,9 +115,10 @@ try {
         endToEndSeconds: Number(loadSeconds.toFixed(2)),
         endToEndRowsPerSecond: Math.round(endToEnd),
         steps: summary.timings,
-        unloggedCopySeconds: Number(ceilingSeconds.toFixed(2)),
-        unloggedCopyRowsPerSecond: Math.round(ceiling),
-        ratio: Number((endToEnd / ceiling).toFixed(2)),
+        ceilingSameLinesRowsPerSecond: rate(narrowSeconds),
+        ratioToSameLines: Number((endToEnd / rate(narrowSeconds)).toFixed(2)),
+        ceilingFullWidthRowsPerSecond: rate(wideSeconds),
+        ratioToFullWidth: Number((endToEnd / rate(wideSeconds)).toFixed(2)),
         peakRssMiB,
       },
       null,
@@ -109,10 +127,8 @@ try {
   );
 } finally {
   rmSync(work, { recursive: true, force: true });
-  if (serverUrl) {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  }
+  const cleanup = new pg.Client({ connectionString: serverUrl });
+  await cleanup.connect();
+  await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await cleanup.end();
 }
