@@ -226,6 +226,7 @@ function summarize(input: SummaryInput): LoadSummary {
   const transactions = { ...input.stats.result(), replacedRows: input.replacedRows };
   const timings = input.timer.seconds();
   const streamSeconds = timings.generate_and_copy ?? timings.generate ?? 0;
+  const totalSeconds = Object.values(timings).reduce((a, b) => a + b, 0);
   return {
     loadId: input.loadId,
     status: input.status,
@@ -239,6 +240,7 @@ function summarize(input: SummaryInput): LoadSummary {
     lineage: input.lineage,
     timings,
     rowsPerSecond: streamSeconds > 0 ? Math.round(transactions.rows / streamSeconds) : transactions.rows,
+    endToEndRowsPerSecond: totalSeconds > 0 ? Math.round(transactions.rows / totalSeconds) : transactions.rows,
     csvFiles: input.csvFiles,
   };
 }
