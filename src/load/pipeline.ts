@@ -17,6 +17,7 @@ import { TransactionStatsCollector } from './stats.js';
 import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
 import { upsertAccounts, upsertBanks } from './write-sources.js';
+import { StepTimer } from './step-timer.js';
 import { replaceTransactions } from './write-transactions.js';
 
 /**
@@ -243,26 +244,4 @@ function summarize(input: SummaryInput): LoadSummary {
     endToEndRowsPerSecond: totalSeconds > 0 ? Math.round(transactions.rows / totalSeconds) : transactions.rows,
     csvFiles: input.csvFiles,
   };
-}
-
-/** Seconds per named step, in the order they ran. */
-class StepTimer {
-  private readonly ms = new Map<string, number>();
-
-  async step<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const started = Date.now();
-    try {
-      return await work();
-    } finally {
-      this.record(name, Date.now() - started);
-    }
-  }
-
-  record(name: string, ms: number): void {
-    this.ms.set(name, ms);
-  }
-
-  seconds(): Record<string, number> {
-    return Object.fromEntries([...this.ms.entries()].map(([k, v]) => [k, v / 1000]));
-  }
 }
