@@ -19,12 +19,11 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../src/config/config.js';
 import { CopyLineEncoder, runConstantDefaults, TRANSACTION_COPY_COLUMNS } from '../src/load/copy-encoding.js';
+import { accountSeeds } from '../src/load/account-seeds.js';
 import { runLoad } from '../src/load/pipeline.js';
 import { createLogger } from '../src/log/logger.js';
 import { extract } from '../src/obp/extract.js';
 import { generateTransactions, loadProfile } from '../src/synth/index.js';
-import type { AccountSeed } from '../src/synth/types.js';
-import { parseMinorUnits } from '../src/core/money.js';
 
 const targetRows = Number(process.argv[2] ?? 2_000_000);
 const log = createLogger({ level: 'warn', pretty: false });
@@ -58,9 +57,7 @@ try {
 
   // 2. the ceiling: the same rows, pre-encoded, copied into an UNLOGGED table with no constraints
   const extraction = await extract(config.obp, log);
-  const seeds: AccountSeed[] = extraction.accounts.map((a) => ({
-    bankId: a.bankId, accountId: a.accountId, currency: a.currency, balanceMinor: a.balance === null ? null : parseMinorUnits(a.balance), accountType: a.accountType, label: a.label,
-  }));
+  const seeds = accountSeeds(extraction, log);
   // Two encodings of the same rows: as the loader sends them (run constants as column defaults),
   // and full width, every column on every line, as `psql \copy` of the table would send them.
   const narrowFile = path.join(work, 'narrow.copy');

@@ -10,12 +10,12 @@ import type { SyntheticTransaction } from '../synth/types.js';
  * CRLF line ends, fields quoted when they hold a comma, quote or line break. Written under
  * temporary names and renamed only when the run succeeds, so a failed run leaves no half file.
  */
-export const BANK_CSV_COLUMNS = ['bank_id', 'bank_name', 'data_source', 'extracted_at', 'short_name', 'website', 'logo_url', 'load_id'];
-export const ACCOUNT_CSV_COLUMNS = [
+const BANK_CSV_COLUMNS = ['bank_id', 'bank_name', 'data_source', 'extracted_at', 'short_name', 'website', 'logo_url', 'load_id'];
+const ACCOUNT_CSV_COLUMNS = [
   'account_id', 'bank_id', 'account_label', 'account_type', 'data_source', 'extracted_at',
   'account_number', 'iban', 'currency', 'balance', 'load_id',
 ];
-export const TRANSACTION_CSV_COLUMNS = [
+const TRANSACTION_CSV_COLUMNS = [
   'transaction_id', 'bank_id', 'account_id', 'amount', 'currency', 'transaction_type', 'description', 'merchant',
   'transaction_date', 'balance_after', 'data_source',
   'merchant_category', 'counterparty', 'channel', 'is_weekend', 'is_fraud', 'fraud_pattern', 'generated_at', 'load_id',
@@ -33,7 +33,7 @@ function line(values: (string | null)[]): string {
 }
 
 /** Local time, as the original pipeline's datetime.now().strftime('%Y%m%d_%H%M%S'). */
-export function csvTimestamp(at: Date): string {
+function csvTimestamp(at: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${at.getFullYear()}${p(at.getMonth() + 1)}${p(at.getDate())}_${p(at.getHours())}${p(at.getMinutes())}${p(at.getSeconds())}`;
 }

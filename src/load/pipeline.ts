@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config/config.js';
 import { HybridbankError, messageOf } from '../core/errors.js';
-import { parseMinorUnits } from '../core/money.js';
 import type { Logger } from '../log/logger.js';
 import { extract } from '../obp/extract.js';
 import type { Extraction } from '../obp/types.js';
@@ -10,6 +9,7 @@ import { generateTransactions, loadProfile, type GenerateOptions } from '../synt
 import type { AccountSeed, SyntheticTransaction } from '../synth/types.js';
 import { kyselyOnClient, withWarehouse, type Warehouse } from '../warehouse/connection.js';
 import { migrate } from '../warehouse/migrator.js';
+import { accountSeeds } from './account-seeds.js';
 import { CsvOutput } from './csv.js';
 import { createProgress } from './progress.js';
 import { closeAbandonedRuns, recordRunFailed, recordRunStarted, recordRunSucceeded } from './run-record.js';
@@ -169,20 +169,6 @@ async function acquireLoadLock(client: pg.ClientBase, log: Logger): Promise<void
   if (rows[0]?.locked) return;
   log.warn('another load is running on this warehouse; waiting for it to finish');
   await client.query('SELECT pg_advisory_lock($1)', [LOAD_LOCK_KEY]);
-}
-
-function accountSeeds(extraction: Extraction, log: Logger): AccountSeed[] {
-  return extraction.accounts.map((a) => {
-    let balanceMinor: number | null = null;
-    if (a.balance !== null) {
-      try {
-        balanceMinor = parseMinorUnits(a.balance);
-      } catch (error) {
-        log.warn({ bankId: a.bankId, accountId: a.accountId }, `ignoring the balance of account ${a.accountId}: ${messageOf(error)}`);
-      }
-    }
-    return { bankId: a.bankId, accountId: a.accountId, currency: a.currency, balanceMinor, accountType: a.accountType, label: a.label };
-  });
 }
 
 /** Everything needed to reproduce the run (never credentials). */

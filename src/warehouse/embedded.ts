@@ -24,12 +24,12 @@ export interface EmbeddedOptions {
   startTimeoutMs?: number;
 }
 
-export const EMBEDDED_USER = 'postgres';
+const EMBEDDED_USER = 'postgres';
 // Loopback-only development server; the password only keeps other local users out by accident.
 const EMBEDDED_PASSWORD = 'hb-embedded-local';
-export const EMBEDDED_DATABASE = 'hybridbank';
+const EMBEDDED_DATABASE = 'hybridbank';
 
-export function embeddedUrl(port: number): string {
+function embeddedUrl(port: number): string {
   return `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
 }
 

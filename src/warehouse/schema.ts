@@ -4,7 +4,6 @@ import type { ColumnType, Generated } from 'kysely';
  * Kysely types of the raw schema (migrations/0001_raw_schema.sql). numeric and bigint arrive from
  * pg as strings (exact), timestamps as Date.
  */
-export type DataSource = 'REAL_API' | 'OBP_SNAPSHOT' | 'SYNTHETIC';
 export type LoadStatus = 'running' | 'succeeded' | 'failed';
 type Numeric = ColumnType<string, string | number, string | number>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
