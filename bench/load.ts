@@ -26,7 +26,7 @@ import { extract } from '../src/obp/extract.js';
 import { generateTransactions, loadProfile } from '../src/synth/index.js';
 
 const targetRows = Number(process.argv[2] ?? 2_000_000);
-const log = createLogger({ level: 'warn', pretty: false });
+const log = createLogger({ level: 'warn', format: 'json' });
 const work = mkdtempSync(path.join(tmpdir(), 'hb-bench-'));
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) {

@@ -9,11 +9,18 @@ import { registerObpSandbox } from './commands/obp-sandbox.js';
 import { registerReport } from './commands/report.js';
 import { registerTransform } from './commands/transform.js';
 import { registerWarehouse } from './commands/warehouse.js';
+import { reportFailure } from './run.js';
+
+// Last line of defence: an 'error' event nobody listens to (a socket reset under a pg client) or a
+// stray rejection ends the command with a message and the right exit code, never a bare stack.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => process.exit(reportFailure(error)));
+}
 
 const program = new Command('hybridbank')
   .description('Real OBP banks and accounts + synthetic, labelled transactions, loaded into PostgreSQL.')
   .version(TOOL_VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError('(run `hybridbank <command> --help` to see its options)');
 
 registerDbt(program);
 registerLoad(program);

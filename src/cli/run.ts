@@ -1,9 +1,10 @@
 import { loadConfig, secretValues, type Config } from '../config/config.js';
+import { preflight } from '../config/preflight.js';
 import type { SettingKey } from '../config/settings.js';
 import { isHybridbankError } from '../core/errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { redactText, registerSecret } from '../log/redact.js';
-import { flagsOf } from './options.js';
+import { flagsOf, withCommonKeys } from './options.js';
 
 export interface CommandContext {
   config: Config;
@@ -12,10 +13,18 @@ export interface CommandContext {
   signal: AbortSignal;
 }
 
+/** Exit codes, the same on every path (embedded warehouse or DATABASE_URL). */
+export const EXIT = { ok: 0, failed: 1, bug: 2, SIGINT: 130, SIGTERM: 143 } as const;
+
+/** After the work, the process ends by itself; a handle left open (a socket, a timer) must not keep it alive. */
+const EXIT_GRACE_MS = 1_000;
+
 /**
- * Wraps a command action: parses config once, creates the logger, turns SIGINT/SIGTERM into an
- * abort, and maps errors to a short message, a hint and a non-zero exit (1 expected failure,
- * 2 bug, 130/143 interrupted).
+ * Wraps a command action: parses and checks config once (before anything starts), creates the
+ * logger, turns SIGINT/SIGTERM into an abort, and maps the outcome to an exit code: 0 success,
+ * 1 expected failure (message + hint), 2 bug (with stack), 130/143 interrupted. A second signal
+ * ends the process at once (PostgreSQL rolls back what an open connection had not committed).
+ * Work that completes although a signal arrived (e.g. just after COMMIT) reports success.
  */
 export function action<Args extends unknown[]>(
   keys: readonly SettingKey[],
@@ -25,34 +34,65 @@ export function action<Args extends unknown[]>(
     const command = commanderArgs[commanderArgs.length - 1] as { opts(): Record<string, unknown> };
     const positional = commanderArgs.slice(0, -2) as Args;
     const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.stderr.write(`\n${signal} received: stopping; work in progress is rolled back.\n`);
-      process.exitCode = signal === 'SIGINT' ? 130 : 143;
+    let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
+    const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+      if (interruptedBy) {
+        process.stderr.write(`\n${signal} again: exiting now; anything not committed is rolled back by PostgreSQL.\n`);
+        process.exit(EXIT[interruptedBy]);
+      }
+      interruptedBy = signal;
+      process.stderr.write(`\n${signal} received: stopping (press Ctrl-C again to exit at once).\n`);
       controller.abort(new Error(`interrupted by ${signal}`));
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     let log: Logger | undefined;
+    let code: number;
     try {
-      const config = loadConfig({ flags: flagsOf(command.opts(), keys) });
+      const allKeys = withCommonKeys(keys);
+      const config = loadConfig({ flags: flagsOf(command.opts(), allKeys) });
       for (const secret of secretValues(config)) registerSecret(secret);
-      log = createLogger({ level: config.logLevel });
-      const code = await work({ config, log, signal: controller.signal }, ...positional);
-      if (process.exitCode === undefined) process.exitCode = code ?? 0;
+      log = createLogger({ level: config.logLevel, format: config.logFormat });
+      preflight(config, allKeys);
+      code = (await work({ config, log, signal: controller.signal }, ...positional)) ?? EXIT.ok;
     } catch (error) {
-      if (controller.signal.aborted) {
-        process.stderr.write('Interrupted: nothing of the interrupted work was committed.\n');
-      } else if (isHybridbankError(error)) {
-        process.stderr.write(`Error: ${redactText(error.message)}\n${error.hint ? `Hint: ${redactText(error.hint)}\n` : ''}`);
-        process.exitCode = 1;
-      } else {
-        process.stderr.write(`Unexpected error (a bug in hybridbank):\n${redactText((error as Error)?.stack ?? String(error))}\n`);
-        process.exitCode = 2;
-      }
+      code = reportFailure(error, interruptedBy);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       log?.flush();
     }
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   };
+}
+
+/** Prints what went wrong (never a stack for an expected failure) and returns the exit code. */
+export function reportFailure(error: unknown, interruptedBy?: 'SIGINT' | 'SIGTERM'): number {
+  if (interruptedBy) {
+    process.stderr.write(`Interrupted by ${interruptedBy}: nothing of the interrupted work was committed.\n`);
+    return EXIT[interruptedBy];
+  }
+  if (isHybridbankError(error)) {
+    process.stderr.write(`Error: ${redactText(error.message)}\n${error.hint ? `Hint: ${redactText(error.hint)}\n` : ''}`);
+    return EXIT.failed;
+  }
+  if (isConnectionLoss(error)) {
+    process.stderr.write(
+      `Error: the connection to the warehouse was lost (${redactText(String((error as { code?: string }).code ?? (error as Error).message))}); anything not committed was rolled back.\n` +
+        'Hint: check the server is up (hybridbank doctor), then run the command again.\n',
+    );
+    return EXIT.failed;
+  }
+  process.stderr.write(`Unexpected error (a bug in hybridbank):\n${redactText((error as Error)?.stack ?? String(error))}\n`);
+  return EXIT.bug;
+}
+
+/** A server gone away or a backend terminated: expected in operation, not a bug. */
+export function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08003', '08001'].includes(String(code)) ||
+    /Connection terminated|terminating connection/i.test((error as Error | undefined)?.message ?? '')
+  );
 }

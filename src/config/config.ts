@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { HybridbankError } from '../core/errors.js';
-import { SETTINGS, type SettingKey, type SettingValues } from './settings.js';
+import { SETTINGS, type Setting, type SettingKey, type SettingValues } from './settings.js';
 
 export type ObpSourceMode = 'live' | 'snapshot' | 'auto';
 
@@ -11,6 +11,7 @@ export type ObpSourceMode = 'live' | 'snapshot' | 'auto';
 export interface Config {
   projectRoot: string;
   logLevel: SettingValues['logLevel'];
+  logFormat: SettingValues['logFormat'];
   warehouse: { url: string | undefined; port: number; dir: string };
   /** for `warehouse --create-reader`; never on the command line */
   readerPassword: string | undefined;
@@ -35,6 +36,8 @@ export interface Config {
     profilePath: string | undefined;
   };
   output: { csvDir: string | undefined; json: boolean; dryRun: boolean };
+  /** `obp-sandbox` */
+  sandbox: { port: number; consumerKey: string; rateLimit: number; unavailable: number; slowMs: number };
 }
 
 export interface ConfigSources {
@@ -65,6 +68,18 @@ function passwordOfUrl(url: string): string | undefined {
   }
 }
 
+/** A rejected value as the message shows it: secrets hidden, a URL with its password blanked. */
+function shown(setting: Setting, value: unknown): string {
+  if (!setting.secret) return JSON.stringify(value);
+  try {
+    const url = new URL(String(value));
+    if (url.password) url.password = 'hidden';
+    return JSON.stringify(url.toString());
+  } catch {
+    return '(a secret, not shown)';
+  }
+}
+
 export function loadConfig(sources: ConfigSources = {}): Config {
   const projectRoot = sources.projectRoot ?? process.cwd();
   const env = sources.env ?? process.env;
@@ -90,14 +105,18 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   };
   const parsed = z.object(shape).safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+    // One sentence per setting (its first problem), naming where the value came from and a good one.
+    const seen = new Set<SettingKey>();
+    const lines: string[] = [];
+    for (const issue of parsed.error.issues) {
       const key = issue.path[0] as SettingKey;
-      const setting = SETTINGS[key];
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const setting: Setting = SETTINGS[key];
       const where = origin[key] ?? setting.env;
-      const got = 'secret' in setting ? '(hidden)' : JSON.stringify(raw[key]);
-      const flag = 'flag' in setting ? ` or ${setting.flag} ${setting.example}` : '';
-      return `${where} ${issue.message.replace(/^Invalid input: /, '')} (got ${got}); for example ${setting.env}=${setting.example}${flag}.`;
-    });
+      const flag = setting.flag ? ` or ${setting.arg ? `${setting.flag} ${setting.example}` : setting.flag}` : '';
+      lines.push(`${where} ${issue.message.replace(/^Invalid input: /, '')} (got ${shown(setting, raw[key])}); for example ${setting.env}=${setting.example}${flag}.`);
+    }
     throw new HybridbankError('CONFIG_INVALID', `Invalid configuration: ${lines.join(' ')}`, {
       hint: 'Fix the value in the flag, the environment or .env, then run again. Nothing was written.',
     });
@@ -125,6 +144,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   return {
     projectRoot,
     logLevel: v.logLevel,
+    logFormat: v.logFormat,
     warehouse: { url: v.databaseUrl, port: v.warehousePort, dir: path.resolve(projectRoot, v.warehouseDir) },
     readerPassword: v.readerPassword,
     obp: {
@@ -151,5 +171,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       profilePath: v.profile ? path.resolve(projectRoot, v.profile) : undefined,
     },
     output: { csvDir: v.csvDir ? path.resolve(projectRoot, v.csvDir) : undefined, json: v.json, dryRun: v.dryRun },
+    sandbox: {
+      port: v.sandboxPort,
+      consumerKey: v.sandboxConsumerKey,
+      rateLimit: v.sandboxRateLimit,
+      unavailable: v.sandboxUnavailable,
+      slowMs: v.sandboxSlowMs,
+    },
   };
 }

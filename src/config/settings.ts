@@ -18,17 +18,36 @@ export interface Setting {
   schema: z.ZodType;
 }
 
-const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const numberIn = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+const intIn = (min: number, max: number) => numberIn(min, max).int('must be a whole number');
 const bool = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])], { error: 'must be true or false' })
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+/** A real calendar day (2024-02-30 is refused, not rolled over to March) from 1900 on. */
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'must be a real calendar date');
-const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
-const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' });
-
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD', abort: true })
+  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), { error: 'is not a day of the calendar', abort: true })
+  .refine((s) => s >= '1900-01-01', 'must be 1900-01-01 or later');
+/** No control characters (a CR/LF would break the DirectLogin header) and no surrounding spaces. */
+const headerSafe = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters (a stray CR/LF from a Windows .env?)')
+  .refine((s) => s.trim() === s, 'must not start or end with spaces');
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s):// URL' })
+  .refine((u) => !new URL(u).username && !new URL(u).password, 'must not contain credentials; set OBP_USERNAME, OBP_PASSWORD and OBP_CONSUMER_KEY instead')
+  .transform((u) => u.replace(/\/+$/, ''));
+const postgresUrl = z
+  .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+  // node-postgres decodes the database name with decodeURI: %2F, %23, %3F ... would stay encoded.
+  .refine((u) => {
+    const name = new URL(u).pathname.slice(1);
+    return decodeURI(name) === decodeURIComponent(name);
+  }, 'must name the database without percent-encoded reserved characters (%2F, %23, %3F, ...)');
+const logFormat = z.enum(['text', 'json'], { error: 'must be text or json' });
 export const SETTINGS = {
   databaseUrl: {
     env: 'DATABASE_URL', flag: '--database-url', arg: '<url>', secret: true,
@@ -46,8 +65,12 @@ export const SETTINGS = {
     schema: z.string().min(1).default('.warehouse'),
   },
   logLevel: {
-    env: 'LOG_LEVEL', flag: '--log-level', arg: '<level>', description: 'pino log level', example: 'info',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    env: 'LOG_LEVEL', flag: '--log-level', arg: '<level>', description: 'fatal | error | warn | info | debug | trace | silent', example: 'info',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  },
+  logFormat: {
+    env: 'LOG_FORMAT', flag: '--log-format', arg: '<format>', description: 'text (one readable line per event) | json (JSON lines)',
+    example: 'json', schema: logFormat.default('text'),
   },
   obpBaseUrl: {
     env: 'OBP_BASE_URL', flag: '--obp-base-url', arg: '<url>', description: 'OBP API server root',
@@ -60,21 +83,21 @@ export const SETTINGS = {
   },
   obpUsername: {
     env: 'OBP_USERNAME', description: 'OBP DirectLogin username', example: 'susan.x.0.gh@example.com',
-    schema: z.string().min(1).optional(),
+    schema: headerSafe.optional(),
   },
   obpPassword: {
     env: 'OBP_PASSWORD', secret: true, description: 'OBP DirectLogin password (no commas: DirectLogin cannot carry them)',
     example: 'X!90e4e3e4',
-    schema: z.string().min(1).refine((s) => !s.includes(','), 'cannot contain a comma (DirectLogin splits on commas)').optional(),
+    schema: headerSafe.refine((s) => !s.includes(','), 'cannot contain a comma (DirectLogin splits on commas)').optional(),
   },
   obpConsumerKey: {
     env: 'OBP_CONSUMER_KEY', secret: true, description: 'OBP consumer key', example: 'abcd1234efgh5678',
-    schema: z.string().min(1).optional(),
+    schema: headerSafe.optional(),
   },
   obpSource: {
     env: 'OBP_SOURCE', flag: '--obp-source', arg: '<mode>',
     description: 'live | snapshot | auto (live when credentials are set)', example: 'auto',
-    schema: z.enum(['live', 'snapshot', 'auto']).default('auto'),
+    schema: z.enum(['live', 'snapshot', 'auto'], { error: 'must be live, snapshot or auto' }).default('auto'),
   },
   snapshot: {
     env: 'OBP_SNAPSHOT', flag: '--snapshot', arg: '<file>', description: 'recorded OBP responses to replay',
@@ -119,7 +142,7 @@ export const SETTINGS = {
   },
   fraudRate: {
     env: 'HYBRIDBANK_FRAUD_RATE', flag: '--fraud-rate', arg: '<rate>', description: 'share of fraudulent transactions',
-    example: '0.005', schema: z.coerce.number().min(0).max(0.5).default(0.005),
+    example: '0.005', schema: numberIn(0, 0.5).default(0.005),
   },
   profile: {
     env: 'HYBRIDBANK_PROFILE', flag: '--profile', arg: '<file>', description: 'generation profile (JSON or YAML)',
@@ -145,6 +168,27 @@ export const SETTINGS = {
     // Printable ASCII only: PostgreSQL SASLpreps passwords, which leaves exactly these unchanged,
     // so the SCRAM verifier computed client-side (src/warehouse/readers.ts) matches the server's.
     schema: z.string().min(12, 'must be at least 12 characters').regex(/^[\x20-\x7e]+$/, 'must be printable ASCII').optional(),
+  },
+  // `obp-sandbox`: the local OBP-compatible server and the faults it can inject.
+  sandboxPort: {
+    env: 'OBP_SANDBOX_PORT', flag: '--port', arg: '<port>', description: 'port the OBP sandbox listens on (127.0.0.1)',
+    example: '8090', schema: intIn(1, 65535).default(8090),
+  },
+  sandboxConsumerKey: {
+    env: 'OBP_SANDBOX_CONSUMER_KEY', flag: '--consumer-key', arg: '<key>', description: 'the consumer key the sandbox accepts',
+    example: 'hybridbank-sandbox-key', schema: headerSafe.default('hybridbank-sandbox-key'),
+  },
+  sandboxRateLimit: {
+    env: 'OBP_SANDBOX_RATE_LIMIT', flag: '--rate-limit', arg: '<n>', description: 'fault: answer the next n requests 429',
+    example: '3', schema: intIn(0, 1_000_000).default(0),
+  },
+  sandboxUnavailable: {
+    env: 'OBP_SANDBOX_UNAVAILABLE', flag: '--unavailable', arg: '<n>', description: 'fault: answer the next n requests 503',
+    example: '2', schema: intIn(0, 1_000_000).default(0),
+  },
+  sandboxSlowMs: {
+    env: 'OBP_SANDBOX_SLOW_MS', flag: '--slow', arg: '<ms>', description: 'fault: hold every answer this long',
+    example: '2000', schema: intIn(0, 600_000).default(0),
   },
 } satisfies Record<string, Setting>;
 

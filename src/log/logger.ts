@@ -4,10 +4,13 @@ import { redactDeep, redactText, REDACTED } from './redact.js';
 
 export type { Logger };
 
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface LoggerOptions {
   level: string;
-  /** readable output instead of JSON lines; default: when stderr is a TTY */
-  pretty?: boolean;
+  /** readable one-line text (default, with or without a TTY) or JSON lines for log shippers */
+  format?: LogFormat;
   /** where lines go; default stderr, so stdout stays free for summaries and --json */
   destination?: NodeJS.WritableStream;
 }
@@ -16,10 +19,21 @@ export interface LoggerOptions {
 const SECRET_KEYS = ['password', 'token', 'consumerKey', 'consumer_key', 'authorization', 'directlogin', 'DirectLogin'];
 
 export function createLogger(options: LoggerOptions): Logger {
-  const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  const format = options.format ?? 'text';
   const destination =
     options.destination ??
-    (usePretty ? pretty({ destination: 2, sync: true, colorize: true, ignore: 'pid,hostname' }) : pino.destination({ fd: 2, sync: true }));
+    (format === 'text'
+      ? pretty({
+          destination: 2,
+          sync: true,
+          // One line per event: the message says it all; the structured fields are for --log-format json.
+          // (singleLine is left off: with hideObject it drops the line end.)
+          hideObject: true,
+          colorize: Boolean(process.stderr.isTTY),
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname',
+        })
+      : pino.destination({ fd: 2, sync: true }));
   return pino(
     {
       level: options.level,

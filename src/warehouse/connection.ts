@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { redactText } from '../log/redact.js';
-import { startEmbeddedWarehouse, type EmbeddedWarehouse } from './embedded.js';
+import { useEmbeddedWarehouse, type EmbeddedWarehouse } from './embedded.js';
 import type { Database } from './schema.js';
 
 /** An open connection to the warehouse: the user's PostgreSQL, or the embedded one. */
@@ -16,13 +16,13 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
-export async function openWarehouse(config: Config['warehouse'], log: Logger): Promise<Warehouse> {
-  const embedded = config.url ? undefined : await startEmbeddedWarehouse({ dir: config.dir, port: config.port, log });
+export async function openWarehouse(config: Config['warehouse'], log: Logger, options: { detach?: boolean } = {}): Promise<Warehouse> {
+  const embedded = config.url ? undefined : await useEmbeddedWarehouse({ dir: config.dir, port: config.port, log, detach: options.detach ?? false });
   const url = config.url ?? embedded!.url;
   try {
     await ensureReachable(url, log);
   } catch (error) {
-    await embedded?.stop();
+    embedded?.release();
     throw error;
   }
   const pool = new pg.Pool({ connectionString: url, max: 6, connectionTimeoutMillis: 10_000 });
@@ -40,12 +40,12 @@ export async function openWarehouse(config: Config['warehouse'], log: Logger): P
       await db.destroy();
       // kysely ends the pool only if it used it itself; COPY and migrations use the pool directly
       if (!pool.ended) await pool.end();
-      await embedded?.stop();
+      embedded?.release();
     },
   };
 }
 
-/** Opens the warehouse, runs `work`, and always closes it (stopping an embedded server we started). */
+/** Opens the warehouse, runs `work`, and always closes it (the embedded server stops when no command uses it). */
 export async function withWarehouse<T>(config: Config['warehouse'], log: Logger, work: (warehouse: Warehouse) => Promise<T>): Promise<T> {
   const warehouse = await openWarehouse(config, log);
   try {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 
 export function silentLogger(): Logger {
-  return createLogger({ level: 'silent', pretty: false });
+  return createLogger({ level: 'silent', format: 'json' });
 }
 
 /** A JSON logger whose lines are kept in memory, to assert on what would have been logged. */
@@ -14,5 +14,5 @@ export function capturingLogger(level = 'trace'): { log: Logger; lines: string[]
       callback();
     },
   });
-  return { log: createLogger({ level, pretty: false, destination }), lines };
+  return { log: createLogger({ level, format: 'json', destination }), lines };
 }

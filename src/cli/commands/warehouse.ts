@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import type { Config } from '../../config/config.js';
 import { SETTINGS } from '../../config/settings.js';
 import { HybridbankError } from '../../core/errors.js';
+import type { Logger } from '../../log/logger.js';
 import { redactText } from '../../log/redact.js';
+import { embeddedStatus, stopEmbeddedWarehouse } from '../../warehouse/embedded.js';
 import { migrate } from '../../warehouse/migrator.js';
 import { openWarehouse } from '../../warehouse/connection.js';
 import { createReader, readerConnectionHelp } from '../../warehouse/readers.js';
@@ -11,48 +14,95 @@ import { action } from '../run.js';
 const KEYS = ['databaseUrl', 'warehousePort', 'logLevel'] as const;
 const READER_PASSWORD_ENV = SETTINGS.readerPassword.env;
 
+interface WarehouseFlags {
+  createReader?: string;
+  detach?: boolean;
+  status?: boolean;
+  stop?: boolean;
+}
+
 export function registerWarehouse(program: Command): void {
   const command = addSettingOptions(
     program
       .command('warehouse')
-      .description('start the embedded warehouse in the foreground and print how to connect, until Ctrl-C')
+      .description('start the warehouse and print how to connect; in the foreground until Ctrl-C, or in the background with --detach')
+      .option('--detach', 'start the embedded warehouse in the background and return; it runs until `warehouse --stop`')
+      .option('--status', 'say whether the embedded warehouse runs, on which port, and which processes use it')
+      .option('--stop', 'stop the embedded warehouse started with --detach (once no command uses it)')
       .option('--create-reader <name>', `also create (or set the password of) a read-only login, schema marts only; password from ${READER_PASSWORD_ENV}`),
     KEYS,
   );
   command.action(
     action(KEYS, async ({ config, log, signal }) => {
-      const readerName = command.opts<{ createReader?: string }>().createReader;
+      const flags = command.opts<WarehouseFlags>();
+      if ([flags.detach, flags.status, flags.stop].filter(Boolean).length > 1) {
+        throw new HybridbankError('CONFIG_INVALID', 'Give at most one of --detach, --status and --stop.');
+      }
+      if ((flags.status || flags.stop) && config.warehouse.url) {
+        throw new HybridbankError('CONFIG_INVALID', `--${flags.status ? 'status' : 'stop'} is about the embedded warehouse, but DATABASE_URL is set.`, {
+          hint: 'Unset DATABASE_URL (the embedded warehouse is used when it is unset); a PostgreSQL you run is managed by you.',
+        });
+      }
+      if (flags.status) return printStatus(config);
+      if (flags.stop) return stop(config, log);
       // Checked before anything starts, so a missing password costs nothing.
-      const readerPassword = readerName === undefined ? undefined : requireReaderPassword(config.readerPassword);
-      const warehouse = await openWarehouse(config.warehouse, log);
+      const readerPassword = flags.createReader === undefined ? undefined : requireReaderPassword(config.readerPassword);
+      const warehouse = await openWarehouse(config.warehouse, log, { detach: Boolean(flags.detach) });
       try {
         await migrate(warehouse.pool, log);
         const reader =
-          readerName !== undefined && readerPassword !== undefined
-            ? await createReader(warehouse.pool, { name: readerName, password: readerPassword }, log)
+          flags.createReader !== undefined && readerPassword !== undefined
+            ? await createReader(warehouse.pool, { name: flags.createReader, password: readerPassword }, log)
             : undefined;
         const url = new URL(warehouse.url);
+        const foreground = warehouse.embedded && !flags.detach;
         process.stdout.write(
           [
             '',
-            `Warehouse ready${warehouse.embedded ? (warehouse.embedded.reused ? ' (already running)' : ' (embedded)') : ''}.`,
+            `Warehouse ready${warehouse.embedded ? (warehouse.embedded.reused ? ' (embedded, already running)' : ' (embedded)') : ''}.`,
             `  DATABASE_URL=${warehouse.url}`,
             `  psql "${warehouse.url}"`,
             `  host ${url.hostname}  port ${url.port || 5432}  database ${url.pathname.slice(1)}  user ${url.username}`,
             ...(reader ? ['', ...readerConnectionHelp(warehouse.url, reader, READER_PASSWORD_ENV)] : []),
-            warehouse.embedded && !warehouse.embedded.reused ? 'Press Ctrl-C to stop it.' : '',
+            flags.detach ? 'Running in the background until `hybridbank warehouse --stop`.' : '',
+            foreground ? 'Press Ctrl-C to stop using it (it stops once no other command uses it).' : '',
             '',
           ].map((l) => (config.warehouse.url ? redactText(l) : l)).join('\n'),
         );
-        if (warehouse.embedded && !warehouse.embedded.reused) {
-          await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-          process.exitCode = 0;
-        }
+        if (foreground) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       } finally {
         await warehouse.close();
       }
     }),
   );
+}
+
+function printStatus(config: Config): number {
+  const status = embeddedStatus(config.warehouse.dir);
+  if (!status.running || !status.state) {
+    process.stdout.write(`The embedded warehouse in ${config.warehouse.dir} is not running.\n`);
+    return 0;
+  }
+  const { state } = status;
+  process.stdout.write(
+    [
+      `The embedded warehouse in ${config.warehouse.dir} is running on port ${state.port} since ${state.startedAt}${state.detached ? ' (detached: until `warehouse --stop`)' : ''}.`,
+      `  supervisor pid ${state.supervisorPid}, PostgreSQL pid ${state.postgresPid}, data ${state.dataDir}`,
+      `  used by ${status.users.length ? `process(es) ${status.users.join(', ')}` : 'no command right now'}`,
+      status.url ? `  DATABASE_URL=${status.url}` : '',
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+async function stop(config: Config, log: Logger): Promise<number> {
+  const result = await stopEmbeddedWarehouse(config.warehouse.dir, log);
+  if (!result.wasRunning) process.stdout.write(`The embedded warehouse in ${config.warehouse.dir} is not running.\n`);
+  else if (result.waitingFor.length) {
+    process.stdout.write(`The embedded warehouse stops when the process(es) using it end: ${result.waitingFor.join(', ')}.\n`);
+  } else process.stdout.write('The embedded warehouse stopped.\n');
+  return 0;
 }
 
 /** --create-reader needs a password; config has validated it when given, only its absence is left to say. */
