@@ -2,7 +2,7 @@ import { loadConfig, secretValues, type Config } from '../config/config.js';
 import { preflight } from '../config/preflight.js';
 import type { SettingKey } from '../config/settings.js';
 import { isHybridbankError } from '../core/errors.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
 import { redactText, registerSecret } from '../log/redact.js';
 import { flagsOf, withCommonKeys } from './options.js';
 
@@ -52,6 +52,7 @@ export function action<Args extends unknown[]>(
       const allKeys = withCommonKeys(keys);
       const config = loadConfig({ flags: flagsOf(command.opts(), allKeys) });
       for (const secret of secretValues(config)) registerSecret(secret);
+      const { createLogger } = await import('../log/logger.js');
       log = createLogger({ level: config.logLevel, format: config.logFormat });
       preflight(config, allKeys);
       code = (await work({ config, log, signal: controller.signal }, ...positional)) ?? EXIT.ok;
@@ -70,7 +71,7 @@ export function action<Args extends unknown[]>(
 /** Prints what went wrong (never a stack for an expected failure) and returns the exit code. */
 export function reportFailure(error: unknown, interruptedBy?: 'SIGINT' | 'SIGTERM'): number {
   if (interruptedBy) {
-    process.stderr.write(`Interrupted by ${interruptedBy}: nothing of the interrupted work was committed.\n`);
+    process.stderr.write(`Interrupted: nothing of the interrupted work was committed (${interruptedBy}).\n`);
     return EXIT[interruptedBy];
   }
   if (isHybridbankError(error)) {

@@ -1,8 +1,30 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The CLI as users run it: the `hybridbank` bin, compiled to JavaScript by `npm install` / `npm run build`. */
+export const CLI_BIN = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+
+/** Fails fast when dist/ is missing or older than the sources (`npm test` builds first). */
+function assertBuilt(): void {
+  const built = statSync(CLI_BIN, { throwIfNoEntry: false })?.mtimeMs;
+  const newest = newestSource(path.join(PROJECT_ROOT, 'src'));
+  if (built === undefined || newest > built) {
+    throw new Error(`${path.relative(PROJECT_ROOT, CLI_BIN)} is ${built === undefined ? 'missing' : 'older than src/'}: run \`npm run build\` (npm test does).`);
+  }
+}
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
 
 export interface CliResult {
   code: number | null;
@@ -20,12 +42,13 @@ export interface CliOptions {
 /** OBP settings a developer's shell may carry; tests choose their own. */
 const OBP_ENV = ['OBP_USERNAME', 'OBP_PASSWORD', 'OBP_CONSUMER_KEY', 'OBP_BASE_URL', 'OBP_SOURCE', 'OBP_SNAPSHOT'];
 
-/** Starts the real CLI in a child process, as `npm run` would, with a controlled environment. */
+/** Starts the real CLI (the compiled bin) in a child process, with a controlled environment. */
 export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  assertBuilt();
   const env: Record<string, string> = {};
   const base = { ...process.env, LOG_LEVEL: 'info', ...Object.fromEntries(OBP_ENV.map((k) => [k, undefined])), ...options.env };
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDbt } from '../../transform/dbt.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -28,6 +27,7 @@ export function registerDbtCommand(program: Command, spec: DbtCommandSpec): void
     KEYS,
   ).action(
     action(KEYS, async ({ config, log, signal }, dbtArgs: string[] = []) => {
+      const { runDbt } = await import('../../transform/dbt.js');
       await runDbt({ config, log, signal, args: [...spec.fixedArgs, ...dbtArgs], env: process.env });
     }),
   );

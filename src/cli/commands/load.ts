@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { runLoad } from '../../load/pipeline.js';
-import { renderSummary } from '../../load/summary.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -19,6 +17,8 @@ export function registerLoad(program: Command): void {
     KEYS,
   ).action(
     action(KEYS, async ({ config, log, signal }) => {
+      // Imported when the command runs, so `--help` and a bad flag answer at once.
+      const [{ runLoad }, { renderSummary }] = await Promise.all([import('../../load/pipeline.js'), import('../../load/summary.js')]);
       const summary = await runLoad({ config, log, signal, progressBar: Boolean(process.stderr.isTTY) && !config.output.json });
       process.stdout.write(config.output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
     }),

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { migrate } from '../../warehouse/migrator.js';
-import { withWarehouse } from '../../warehouse/connection.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -12,6 +10,7 @@ export function registerMigrate(program: Command): void {
     KEYS,
   ).action(
     action(KEYS, async ({ config, log }) => {
+      const [{ migrate }, { withWarehouse }] = await Promise.all([import('../../warehouse/migrator.js'), import('../../warehouse/connection.js')]);
       await withWarehouse(config.warehouse, log, (warehouse) => migrate(warehouse.pool, log));
     }),
   );

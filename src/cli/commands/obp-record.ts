@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { recordSnapshot } from '../../obp/record.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -16,6 +15,7 @@ export function registerObpRecord(program: Command): void {
   );
   command.action(
     action(KEYS, async ({ config, log, signal }) => {
+      const { recordSnapshot } = await import('../../obp/record.js');
       const out = path.resolve(command.opts<{ out: string }>().out);
       const { extraction, responses } = await recordSnapshot(config.obp, log, out, { signal });
       process.stdout.write(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { readSandboxData, withEmptyBank, withNonAsciiNames, withUserSeeingAllAccounts, type SandboxData } from '../../obp/sandbox/data.js';
-import { startSandboxServer, type SandboxFaults } from '../../obp/sandbox/server.js';
+import type { SandboxData } from '../../obp/sandbox/data.js';
+import type { SandboxFaults } from '../../obp/sandbox/server.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -36,6 +36,10 @@ export function registerObpSandbox(program: Command): void {
   command.action(
     action(KEYS, async ({ config, log, signal }) => {
       const { sandbox } = config;
+      const [{ readSandboxData, withEmptyBank, withNonAsciiNames, withUserSeeingAllAccounts }, { startSandboxServer }] = await Promise.all([
+        import('../../obp/sandbox/data.js'),
+        import('../../obp/sandbox/server.js'),
+      ]);
       const flags = command.opts<SandboxFlags>();
       let data: SandboxData = withUserSeeingAllAccounts(readSandboxData(flags.data), DEMO_USER);
       if (flags.emptyBank) data = withEmptyBank(data);

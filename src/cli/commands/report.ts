@@ -1,9 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { collectReportData } from '../../report/data.js';
-import { chartLibrarySource, renderReport } from '../../report/render.js';
-import { withWarehouse } from '../../warehouse/connection.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -19,6 +16,11 @@ export function registerReport(program: Command): void {
   );
   command.action(
     action(KEYS, async ({ config, log }) => {
+      const [{ collectReportData }, { chartLibrarySource, renderReport }, { withWarehouse }] = await Promise.all([
+        import('../../report/data.js'),
+        import('../../report/render.js'),
+        import('../../warehouse/connection.js'),
+      ]);
       const out = path.resolve(config.projectRoot, command.opts<{ out: string }>().out);
       const data = await withWarehouse(config.warehouse, log, (warehouse) => collectReportData(warehouse.pool));
       const html = renderReport(data, { generatedAt: new Date(), chartJs: chartLibrarySource() });

@@ -4,10 +4,6 @@ import { SETTINGS } from '../../config/settings.js';
 import { HybridbankError } from '../../core/errors.js';
 import type { Logger } from '../../log/logger.js';
 import { redactText } from '../../log/redact.js';
-import { embeddedStatus, stopEmbeddedWarehouse } from '../../warehouse/embedded.js';
-import { migrate } from '../../warehouse/migrator.js';
-import { openWarehouse } from '../../warehouse/connection.js';
-import { createReader, readerConnectionHelp } from '../../warehouse/readers.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -45,6 +41,11 @@ export function registerWarehouse(program: Command): void {
       }
       if (flags.status) return printStatus(config);
       if (flags.stop) return stop(config, log);
+      const [{ migrate }, { openWarehouse }, { createReader, readerConnectionHelp }] = await Promise.all([
+        import('../../warehouse/migrator.js'),
+        import('../../warehouse/connection.js'),
+        import('../../warehouse/readers.js'),
+      ]);
       // Checked before anything starts, so a missing password costs nothing.
       const readerPassword = flags.createReader === undefined ? undefined : requireReaderPassword(config.readerPassword);
       const warehouse = await openWarehouse(config.warehouse, log, { detach: Boolean(flags.detach) });
@@ -77,7 +78,8 @@ export function registerWarehouse(program: Command): void {
   );
 }
 
-function printStatus(config: Config): number {
+async function printStatus(config: Config): Promise<number> {
+  const { embeddedStatus } = await import('../../warehouse/embedded.js');
   const status = embeddedStatus(config.warehouse.dir);
   if (!status.running || !status.state) {
     process.stdout.write(`The embedded warehouse in ${config.warehouse.dir} is not running.\n`);
@@ -97,6 +99,7 @@ function printStatus(config: Config): number {
 }
 
 async function stop(config: Config, log: Logger): Promise<number> {
+  const { stopEmbeddedWarehouse } = await import('../../warehouse/embedded.js');
   const result = await stopEmbeddedWarehouse(config.warehouse.dir, log);
   if (!result.wasRunning) process.stdout.write(`The embedded warehouse in ${config.warehouse.dir} is not running.\n`);
   else if (result.waitingFor.length) {
