@@ -57,7 +57,7 @@ try {
 
   // 2. the ceiling: the same rows, pre-encoded, copied into an UNLOGGED table with no constraints
   const extraction = await extract(config.obp, log);
-  const seeds = accountSeeds(extraction, log);
+  const seeds = accountSeeds(extraction);
   // Two encodings of the same rows: as the loader sends them (run constants as column defaults),
   // and full width, every column on every line, as `psql \copy` of the table would send them.
   const narrowFile = path.join(work, 'narrow.copy');
