@@ -44,21 +44,26 @@ export async function withLockRetries<T>(context: LockContext, what: string, wor
   for (let attempt = 0; ; attempt++) {
     await client.query('SAVEPOINT lock_retry');
     await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(policy.timeoutMs))}`);
-    // Asked while the wait is on: pg_blocking_pids only answers for a session that is waiting.
+    // Asked while the wait is on (pg_blocking_pids only answers for a session that is waiting),
+    // so asked a few times per lock_timeout while the step runs; the last answer naming someone wins.
     let blockers: BlockingSession[] = [];
-    const probe = setTimeout(() => {
+    let asking = false;
+    const probe = setInterval(() => {
+      if (asking) return;
+      asking = true;
       blockingSessions(pool, client.processID)
         .then((found) => (blockers = found.length ? found : blockers))
-        .catch(() => undefined);
-    }, Math.max(1, policy.timeoutMs / 2));
+        .catch(() => undefined)
+        .finally(() => (asking = false));
+    }, Math.max(20, policy.timeoutMs / 3));
     try {
       const result = await work();
-      clearTimeout(probe);
+      clearInterval(probe);
       await client.query('RELEASE SAVEPOINT lock_retry');
       await client.query('SET LOCAL lock_timeout = 0');
       return result;
     } catch (error) {
-      clearTimeout(probe);
+      clearInterval(probe);
       if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE || signal.aborted) throw error;
       await client.query('ROLLBACK TO SAVEPOINT lock_retry');
       const who = blockers.length ? blockers.map(describeSession).join('; ') : 'a session that ended before it could be named';

@@ -71,13 +71,23 @@ export async function stageTransactions(
   await client.query(defaults.drop);
   const copy = lap();
 
-  // Everything of other accounts stays as it was (history of vanished accounts included, unless pruned).
-  const kept = await client.query(
-    `INSERT INTO ${table}
-     SELECT t.* FROM ${PARENT} t
-     WHERE NOT EXISTS (SELECT 1 FROM loaded_accounts l WHERE l.bank_id = t.bank_id AND l.account_id = t.account_id)
-       AND NOT EXISTS (SELECT 1 FROM dropped_accounts d WHERE d.bank_id = t.bank_id AND d.account_id = t.account_id)`,
-  );
+  // Everything of other accounts stays as it was (history of vanished accounts included, unless
+  // pruned). Every transaction has its account in raw.accounts, so when each account there is
+  // reloaded or pruned there is nothing to keep, and the old rows need not even be read.
+  const others = await client.query<{ any: boolean }>(`
+    SELECT EXISTS (
+      SELECT 1 FROM raw.accounts a
+      WHERE NOT EXISTS (SELECT 1 FROM loaded_accounts l WHERE l.bank_id = a.bank_id AND l.account_id = a.account_id)
+        AND NOT EXISTS (SELECT 1 FROM dropped_accounts d WHERE d.bank_id = a.bank_id AND d.account_id = a.account_id)
+    ) AS any`);
+  const kept = others.rows[0]!.any
+    ? await client.query(
+        `INSERT INTO ${table}
+         SELECT t.* FROM ${PARENT} t
+         WHERE NOT EXISTS (SELECT 1 FROM loaded_accounts l WHERE l.bank_id = t.bank_id AND l.account_id = t.account_id)
+           AND NOT EXISTS (SELECT 1 FROM dropped_accounts d WHERE d.bank_id = t.bank_id AND d.account_id = t.account_id)`,
+      )
+    : { rowCount: 0 };
   const before = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${PARENT}`);
   const keptRows = kept.rowCount ?? 0;
   const keep = lap();
