@@ -38,7 +38,7 @@ describe('configuration', () => {
   it('a bad value on the command line exits 1 with one paragraph and writes nothing', async () => {
     const result = await runCli(['migrate', '--warehouse-port', 'not-a-port'], { env: { DATABASE_URL: undefined } });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^Error: Invalid configuration: --warehouse-port .*"not-a-port".*WAREHOUSE_PORT=54329/m);
+    assert.match(result.stderr, /^Error: Invalid configuration: --warehouse-port .*"not-a-port".*WAREHOUSE_PORT=28432/m);
     assert.equal(result.stderr.trim().split('\n').length, 2, 'an error line and a hint line');
   });
 

@@ -9,9 +9,11 @@ const BIG = ['--transactions-per-account', '60000', '--seed', '3', '--as-of', '2
 const SMALL = ['--transactions-per-account', '50', '--seed', '3', '--as-of', '2026-10-31'];
 const LOAD_LOCK_KEY = 72_690_002;
 
-/** True once the run's COPY is streaming (the transaction holds raw.transactions exclusively). */
+/** True once this database's run is streaming its COPY (other test files load into other databases at the same time). */
 async function copyInProgress(pool: pg.Pool): Promise<boolean> {
-  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY raw.transactions%' AND state = 'active'`);
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY raw.transactions%' AND state = 'active'`,
+  );
   return rows[0].n > 0;
 }
 
@@ -72,7 +74,8 @@ describe('two loads at once', () => {
     await holder.query('SELECT pg_advisory_lock($1)', [LOAD_LOCK_KEY]);
     const { done } = startCli(['load', ...SMALL], { env: { DATABASE_URL: db.url } });
     await waitFor(
-      async () => (await db.warehouse.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n > 0,
+      async () => (await db.warehouse.pool.query(`SELECT count(*)::int AS n FROM pg_locks
+          WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rows[0].n > 0,
       60_000,
       'the load to wait on the lock',
     );
@@ -97,14 +100,14 @@ describe('a lineage failure', () => {
     const first = await runCli(['load', ...SMALL], { env: { DATABASE_URL: db.url } });
     assert.equal(first.code, 0, first.stderr);
     const before = await db.warehouse.pool.query(`SELECT md5(string_agg(transaction_id || balance_after, ',' ORDER BY transaction_id)) AS d FROM raw.transactions`);
-    // Tamper with the ledger on the way in: the COPY fires this trigger for every row.
+    // Tamper with the real balances on the way in: the generated ledgers no longer end on them.
     await db.warehouse.pool.query(`
       CREATE FUNCTION public.tamper() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.transaction_id LIKE '%\\_0050' THEN NEW.balance_after := NEW.balance_after + 1; END IF;
+        NEW.balance := NEW.balance + 1;
         RETURN NEW;
       END $$;
-      CREATE TRIGGER tamper BEFORE INSERT ON raw.transactions FOR EACH ROW EXECUTE FUNCTION public.tamper();`);
+      CREATE TRIGGER tamper BEFORE INSERT OR UPDATE ON raw.accounts FOR EACH ROW EXECUTE FUNCTION public.tamper();`);
     const result = await runCli(['load', ...SMALL, '--seed', '4'], { env: { DATABASE_URL: db.url } });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Lineage validation failed, the run was rolled back: each account's last balance_after equals its ledger sum: 14 account/);

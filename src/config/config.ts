@@ -26,7 +26,9 @@ export interface Config {
     concurrency: number;
     timeoutMs: number;
     retries: number;
+    maxResponseBytes: number;
   };
+  load: { lockTimeoutMs: number; lockRetries: number; prune: boolean };
   synth: {
     transactionsPerAccount: number;
     days: number;
@@ -161,7 +163,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       concurrency: v.obpConcurrency,
       timeoutMs: v.obpTimeoutMs,
       retries: v.obpRetries,
+      maxResponseBytes: v.obpMaxResponseMb * 1024 * 1024,
     },
+    load: { lockTimeoutMs: v.lockTimeoutMs, lockRetries: v.lockRetries, prune: v.prune },
     synth: {
       transactionsPerAccount: v.transactionsPerAccount,
       days: v.days,

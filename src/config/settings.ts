@@ -57,8 +57,9 @@ export const SETTINGS = {
   },
   warehousePort: {
     env: 'WAREHOUSE_PORT', flag: '--warehouse-port', arg: '<port>',
-    description: 'port of the embedded warehouse', example: '54329',
-    schema: intIn(1, 65535).default(54329),
+    // below Linux's ephemeral range (32768-60999), so no outgoing connection can be holding it
+    description: 'port of the embedded warehouse', example: '28432',
+    schema: intIn(1, 65535).default(28432),
   },
   warehouseDir: {
     env: 'WAREHOUSE_DIR', description: 'data directory of the embedded warehouse', example: '.warehouse',
@@ -111,6 +112,10 @@ export const SETTINGS = {
     env: 'OBP_TIMEOUT_MS', flag: '--obp-timeout-ms', arg: '<ms>', description: 'per-request timeout',
     example: '15000', schema: intIn(100, 600_000).default(15_000),
   },
+  obpMaxResponseMb: {
+    env: 'OBP_MAX_RESPONSE_MB', description: 'largest OBP answer accepted, in MB (larger ones fail before exhausting memory)',
+    example: '16', schema: intIn(1, 1024).default(16),
+  },
   obpRetries: {
     env: 'OBP_RETRIES', description: 'retries per request on 429, 5xx, timeouts', example: '5',
     schema: intIn(0, 20).default(5),
@@ -151,6 +156,20 @@ export const SETTINGS = {
   csvDir: {
     env: 'HYBRIDBANK_CSV_DIR', flag: '--csv-dir', arg: '<dir>', description: "also write the original pipeline's CSVs here",
     example: 'out', schema: z.string().min(1).optional(),
+  },
+  lockTimeoutMs: {
+    env: 'HYBRIDBANK_LOCK_TIMEOUT_MS', flag: '--lock-timeout-ms', arg: '<ms>',
+    description: 'longest single wait of a load for a lock a reader holds (and of a reader queued behind it)',
+    example: '1000', schema: intIn(10, 60_000).default(1_000),
+  },
+  lockRetries: {
+    env: 'HYBRIDBANK_LOCK_RETRIES', flag: '--lock-retries', arg: '<n>',
+    description: 'lock waits a load retries (with a pause between) before failing, naming the blocking session',
+    example: '20', schema: intIn(0, 1_000).default(20),
+  },
+  prune: {
+    env: 'HYBRIDBANK_PRUNE', flag: '--prune', description: "delete the synthetic transactions of inactive (vanished) accounts",
+    example: 'true', schema: bool.default(false),
   },
   json: {
     env: 'HYBRIDBANK_JSON', flag: '--json', description: 'print the summary as one JSON document on stdout',

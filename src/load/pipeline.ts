@@ -12,18 +12,21 @@ import { migrate } from '../warehouse/migrator.js';
 import { accountSeeds } from './account-seeds.js';
 import { CsvOutput } from './csv.js';
 import { createProgress } from './progress.js';
-import { closeAbandonedRuns, recordRunFailed, recordRunStarted, recordRunSucceeded } from './run-record.js';
+import { withLockRetries, type LockContext } from './locks.js';
+import { closeAbandonedRuns, recordRunExtracted, recordRunFailed, recordRunStarted, recordRunSucceeded } from './run-record.js';
 import { TransactionStatsCollector } from './stats.js';
 import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
-import { upsertAccounts, upsertBanks } from './write-sources.js';
+import { inactiveAccounts, markVanished, upsertAccounts, upsertBanks, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
-import { replaceTransactions } from './write-transactions.js';
+import { stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
 
 /**
- * `npm run load`: config -> migrate -> extract -> upsert banks and accounts -> generate + COPY
- * transactions -> validate lineage -> record the run -> summary. Everything a run writes commits
- * in one transaction, under an advisory lock so two loads never interleave.
+ * `npm run load`: config -> migrate -> record the run as running -> extract -> upsert banks and
+ * accounts, mark the vanished ones -> generate + COPY transactions into a table of their own ->
+ * keys -> validate lineage -> switch it in -> record the run -> summary. Everything a run writes
+ * commits in one transaction, under an advisory lock so two loads never interleave; readers keep
+ * reading the previous committed state meanwhile (see stage-transactions.ts and locks.ts).
  */
 export interface LoadContext {
   config: Config;
@@ -34,6 +37,8 @@ export interface LoadContext {
 }
 
 const LOAD_LOCK_KEY = 72_690_002;
+/** Above this many rows a load says what it is about to cost before it starts. */
+const ESTIMATE_ABOVE_ROWS = 10_000_000;
 
 export async function runLoad(context: LoadContext): Promise<LoadSummary> {
   const { config, log, signal } = context;
@@ -54,7 +59,8 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
   if (config.output.dryRun) {
     const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
     const stats = new TransactionStatsCollector();
-    const seeds = accountSeeds(extraction, log);
+    const seeds = accountSeeds(extraction);
+    announceEstimate(seeds.length * generateOptions.transactionsPerAccount, log);
     const progress = createProgress({ total: seeds.length * generateOptions.transactionsPerAccount, label: 'generate', log, tty: context.progressBar });
     await timer.step('generate', async () => {
       for (const row of generateTransactions(seeds, generateOptions)) {
@@ -66,36 +72,75 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
       }
     });
     progress.stop();
-    return summarize({ loadId, status: 'dry-run', extraction, config, generateOptions, stats, replacedRows: 0, lineage: [], timer, csvFiles: [] });
+    return summarize({ loadId, status: 'dry-run', extraction, config, generateOptions, stats, staged: undefined, vanished: undefined, lineage: [], timer, csvFiles: [] });
   }
 
   return withWarehouse(config.warehouse, log, async (warehouse) => {
     await timer.step('migrate', () => migrate(warehouse.pool, log));
-    const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
-    signal.throwIfAborted();
-    const seeds = accountSeeds(extraction, log);
-    const params = runParams(config, extraction, generateOptions);
-
+    // One connection for the whole run: its session is the run's (raw.load_runs.backend_pid).
     const client = await warehouse.pool.connect();
+    let lost: Error | undefined;
+    const onLost = (error: Error) => (lost ??= error);
+    client.on('error', onLost);
+    const cancel = cancelOnAbort(warehouse.pool, client, signal);
     try {
-      await acquireLoadLock(client, log);
-      const abandoned = await closeAbandonedRuns(warehouse.db);
-      if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
-      await recordRunStarted(warehouse.db, { loadId, startedAt, params });
+      await recordRunStarted(kyselyOnClient(client), { loadId, startedAt, params: runParams(config, undefined, generateOptions) });
       log.info({ loadId }, `load ${loadId} started`);
       try {
-        return await loadInTransaction({ context, warehouse, client, loadId, startedAt, extraction, seeds, generateOptions, timer, params });
+        const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
+        signal.throwIfAborted();
+        const seeds = accountSeeds(extraction);
+        announceEstimate(seeds.length * generateOptions.transactionsPerAccount, log);
+        await recordRunExtracted(kyselyOnClient(client), loadId, runParams(config, extraction, generateOptions), extraction.setAside);
+        await acquireLoadLock(client, log);
+        const abandoned = await closeAbandonedRuns(kyselyOnClient(client));
+        if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
+        return await loadInTransaction({ context, warehouse, client, loadId, startedAt, extraction, seeds, generateOptions, timer });
       } catch (error) {
-        await recordRunFailed(warehouse.db, loadId, signal.aborted ? `interrupted: ${messageOf(signal.reason)}` : messageOf(error), timer.seconds()).catch(
-          (e: unknown) => log.warn(`could not record the failure in raw.load_runs: ${messageOf(e)}`),
+        const why = signal.aborted ? `interrupted: ${messageOf(signal.reason)}` : error instanceof HybridbankError ? `${error.code}: ${error.message}` : messageOf(error);
+        // through the pool: the run's own connection may be the thing that failed
+        await recordRunFailed(warehouse.db, loadId, why, timer.seconds()).catch((e: unknown) =>
+          log.warn(`could not record the failure in raw.load_runs: ${messageOf(e)}`),
         );
+        if (lost && !(error instanceof HybridbankError) && !signal.aborted) {
+          throw new HybridbankError('LOAD_FAILED', `The connection to the warehouse was lost during the load (${lost.message}); the run was rolled back and recorded as failed.`, {
+            hint: 'Check the server (restarted? a DBA ended the session?) and load again.',
+            cause: error,
+          });
+        }
         throw error;
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [LOAD_LOCK_KEY]).catch(() => undefined);
-      client.release();
+      cancel.dispose();
+      if (!lost) await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      client.off('error', onLost);
+      client.release(lost ?? undefined);
     }
   });
+}
+
+/**
+ * On SIGINT/SIGTERM the statement in progress (a COPY, a key build, a lock wait) is cancelled
+ * server-side, so the run stops within moments whatever it is doing, and rolls back.
+ */
+function cancelOnAbort(pool: pg.Pool, client: pg.PoolClient, signal: AbortSignal): { dispose(): void } {
+  const pid = (client as pg.PoolClient & { processID?: number }).processID;
+  const onAbort = () => void pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return { dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+/** Rows, disk and time of a big load, said before it starts (rates measured by `npm run bench`). */
+function announceEstimate(rows: number, log: Logger): void {
+  if (rows <= ESTIMATE_ABOVE_ROWS) return;
+  const BYTES_PER_ROW = 260; // heap + primary key of raw.transactions, measured
+  const ROWS_PER_SECOND = 250_000;
+  const gib = (rows * BYTES_PER_ROW) / 2 ** 30;
+  const minutes = rows / ROWS_PER_SECOND / 60;
+  log.warn(
+    { rows, diskGiB: Number(gib.toFixed(1)), minutes: Number(minutes.toFixed(1)) },
+    `this load will write about ${rows.toLocaleString('en-US')} rows: about ${gib.toFixed(1)} GiB in raw.transactions (twice that free while the next state is built) and about ${Math.ceil(minutes)} minute(s); Ctrl-C stops it with nothing written`,
+  );
 }
 
 interface TransactionInput {
@@ -108,27 +153,35 @@ interface TransactionInput {
   seeds: AccountSeed[];
   generateOptions: GenerateOptions;
   timer: StepTimer;
-  params: Record<string, unknown>;
 }
 
 async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> {
-  const { context, client, loadId, startedAt, extraction, seeds, generateOptions, timer } = input;
+  const { context, warehouse, client, loadId, startedAt, extraction, seeds, generateOptions, timer } = input;
   const { config, log, signal } = context;
   const csv = config.output.csvDir ? new CsvOutput({ dir: config.output.csvDir, startedAt, loadId, dataSource: extraction.dataSource }) : undefined;
   const stats = new TransactionStatsCollector();
   const expectedRows = seeds.length * generateOptions.transactionsPerAccount;
   const progress = createProgress({ total: expectedRows, label: 'generate + load', log, tty: context.progressBar });
+  const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
     await client.query('BEGIN');
     const tx = kyselyOnClient(client);
-    await timer.step('upsert_banks_accounts', async () => {
-      await upsertBanks(tx, extraction.banks, extraction.dataSource, loadId);
-      await upsertAccounts(tx, extraction.accounts, extraction.dataSource, loadId);
-    });
+    const vanished = await timer.step('upsert_banks_accounts', () =>
+      withLockRetries(locks, 'update raw.banks and raw.accounts', async () => {
+        await upsertBanks(tx, extraction.banks, extraction.dataSource, loadId);
+        await upsertAccounts(tx, extraction.accounts, extraction.dataSource, loadId);
+        return markVanished(tx, extraction);
+      }),
+    );
+    if (vanished.banks.length || vanished.accounts.length) {
+      log.warn(vanished, `OBP no longer has ${vanished.banks.length} bank(s) and ${vanished.accounts.length} account(s): marked inactive, history kept`);
+    }
+    const pruned = config.load.prune ? await inactiveAccounts(tx) : [];
     csv?.writeBanks(extraction.banks);
     csv?.writeAccounts(extraction.accounts);
+    signal.throwIfAborted();
 
-    const replaced = await replaceTransactions(client, seeds, generateTransactions(seeds, generateOptions), { loadId, generatedAt: startedAt }, {
+    const staged = await stageTransactions(client, seeds, generateTransactions(seeds, generateOptions), { loadId, generatedAt: startedAt, dropAccounts: pruned }, {
       onRow: (row: SyntheticTransaction) => {
         stats.add(row);
         if (csv && !csv.writeTransaction(row)) return csv.drain();
@@ -137,24 +190,28 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
       signal,
     });
     progress.stop();
-    timer.record('clear_old_transactions', replaced.timings.clear);
-    timer.record('generate_and_copy', replaced.timings.copy);
-    timer.record('keys_and_constraints', replaced.timings.keys);
+    timer.record('generate_and_copy', staged.timings.copy);
+    timer.record('keep_other_accounts', staged.timings.keep);
+    timer.record('primary_key', staged.timings.keys);
+    signal.throwIfAborted();
 
     const lineage = await timer.step('validate_lineage', () =>
-      validateLineage(client, loadId, extraction.dataSource, { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: expectedRows }),
+      validateLineage(client, staged.table, loadId, extraction.dataSource, { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: expectedRows }),
     );
+    signal.throwIfAborted();
+    await timer.step('foreign_keys_and_switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
-      counts: { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: replaced.rows },
+      counts: { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: staged.rows },
       stepTimings: timer.seconds(),
     });
     signal.throwIfAborted();
     await timer.step('commit', () => client.query('COMMIT'));
+    // Committed: whatever happens now (a signal included), the run succeeded.
     const csvFiles = csv ? await csv.commit() : [];
-    log.info({ loadId, rows: replaced.rows }, `load ${loadId} succeeded`);
-    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, stats, replacedRows: replaced.replacedRows, lineage, timer, csvFiles });
+    log.info({ loadId, rows: staged.rows }, `load ${loadId} succeeded`);
+    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, stats, staged, vanished, lineage, timer, csvFiles });
   } catch (error) {
     progress.stop();
     await client.query('ROLLBACK').catch(() => undefined);
@@ -172,13 +229,13 @@ async function acquireLoadLock(client: pg.ClientBase, log: Logger): Promise<void
 }
 
 /** Everything needed to reproduce the run (never credentials). */
-function runParams(config: Config, extraction: Extraction, generate: GenerateOptions): Record<string, unknown> {
+function runParams(config: Config, extraction: Extraction | undefined, generate: GenerateOptions): Record<string, unknown> {
   return {
     obp: {
       requestedSource: config.obp.source,
-      mode: extraction.mode,
-      origin: extraction.origin,
-      apiVersion: extraction.apiVersion,
+      mode: extraction?.mode ?? null,
+      origin: extraction?.origin ?? null,
+      apiVersion: extraction?.apiVersion ?? config.obp.apiVersion,
       banks: config.obp.banks,
       bankIds: config.obp.bankIds,
     },
@@ -192,6 +249,7 @@ function runParams(config: Config, extraction: Extraction, generate: GenerateOpt
       profile: generate.profile,
     },
     csvDir: config.output.csvDir ?? null,
+    prune: config.load.prune,
   };
 }
 
@@ -202,7 +260,8 @@ interface SummaryInput {
   config: Config;
   generateOptions: GenerateOptions;
   stats: TransactionStatsCollector;
-  replacedRows: number;
+  staged: StagedTransactions | undefined;
+  vanished: Vanished | undefined;
   lineage: LoadSummary['lineage'];
   timer: StepTimer;
   csvFiles: string[];
@@ -210,7 +269,7 @@ interface SummaryInput {
 
 function summarize(input: SummaryInput): LoadSummary {
   const { extraction, generateOptions: g } = input;
-  const transactions = { ...input.stats.result(), replacedRows: input.replacedRows };
+  const transactions = { ...input.stats.result(), replacedRows: input.staged?.replacedRows ?? 0, keptRows: input.staged?.keptRows ?? 0 };
   const timings = input.timer.seconds();
   const streamSeconds = timings.generate_and_copy ?? timings.generate ?? 0;
   const totalSeconds = Object.values(timings).reduce((a, b) => a + b, 0);
@@ -223,6 +282,8 @@ function summarize(input: SummaryInput): LoadSummary {
     accounts: extraction.accounts.length,
     skippedBanks: extraction.skippedBanks,
     banksWithoutAccounts: extraction.banksWithoutAccounts,
+    setAside: extraction.setAside,
+    inactive: input.vanished ?? { banks: [], accounts: [] },
     transactions,
     lineage: input.lineage,
     timings,

@@ -12,7 +12,11 @@ export interface LoadSummary {
   accounts: number;
   skippedBanks: Extraction['skippedBanks'];
   banksWithoutAccounts: string[];
-  transactions: TransactionStats & { replacedRows: number };
+  /** OBP records not loaded, each with its bank, account and reason */
+  setAside: Extraction['setAside'];
+  /** what this run found gone from OBP and marked inactive (rows kept) */
+  inactive: { banks: string[]; accounts: { bankId: string; accountId: string }[] };
+  transactions: TransactionStats & { replacedRows: number; keptRows: number };
   lineage: LineageCheck[];
   /** seconds per step */
   timings: Record<string, number>;
@@ -45,6 +49,13 @@ export function renderSummary(s: LoadSummary): string {
     ...s.banks.map((b) => `  ${b.bankId.padEnd(24)} ${(b.name ?? '').padEnd(28)} ${n(b.accounts)} accounts`),
     ...s.skippedBanks.map((b) => `  skipped ${b.bankId}: ${b.reason}`),
     `Accounts        ${n(s.accounts)}`,
+    ...(s.setAside.length ? [`Set aside       ${n(s.setAside.length)} OBP record(s), not loaded:`] : []),
+    ...s.setAside.map((r) => `  ${r.kind} ${r.bankId}${r.accountId === null ? '' : ` / ${r.accountId}`}: ${r.reason}`),
+    ...(s.inactive.banks.length || s.inactive.accounts.length
+      ? [`Inactive now    ${n(s.inactive.banks.length)} bank(s), ${n(s.inactive.accounts.length)} account(s) OBP no longer has (kept, is_active = false)`]
+      : []),
+    ...s.inactive.banks.map((b) => `  bank ${b}`),
+    ...s.inactive.accounts.map((a) => `  account ${a.bankId} / ${a.accountId}`),
     `Transactions    ${n(t.rows)} (${t.perAccount.min === t.perAccount.max ? n(t.perAccount.min) : `${n(t.perAccount.min)}-${n(t.perAccount.max)}`} per account)` +
       (s.status === 'succeeded' && t.replacedRows ? `, replacing ${n(t.replacedRows)} of earlier runs` : ''),
     `Date range      ${t.firstDate?.slice(0, 19).replace('T', ' ') ?? '-'}  ->  ${t.lastDate?.slice(0, 19).replace('T', ' ') ?? '-'} UTC`,

@@ -26,7 +26,7 @@ interface CheckQuery {
   describe(bad: number): string;
 }
 
-function checks(dataSource: ObpDataSource, expected: ExpectedCounts): CheckQuery[] {
+function checks(table: string, dataSource: ObpDataSource, expected: ExpectedCounts): CheckQuery[] {
   return [
     {
       name: `banks are ${dataSource}`,
@@ -64,8 +64,8 @@ function checks(dataSource: ObpDataSource, expected: ExpectedCounts): CheckQuery
       name: "each account's last balance_after equals its ledger sum",
       sql: `SELECT count(*) AS bad
             FROM run_ledger r
-            JOIN raw.transactions f ON f.transaction_id = r.first_id
-            JOIN raw.transactions l ON l.transaction_id = r.last_id
+            JOIN ${table} f ON f.transaction_id = r.first_id
+            JOIN ${table} l ON l.transaction_id = r.last_id
             JOIN raw.accounts a ON a.bank_id = r.bank_id AND a.account_id = r.account_id
             WHERE (f.balance_after - f.amount) + r.net <> l.balance_after
                OR (a.balance IS NOT NULL AND l.balance_after <> a.balance)`,
@@ -79,7 +79,7 @@ function checks(dataSource: ObpDataSource, expected: ExpectedCounts): CheckQuery
  * An account's ids are zero-padded sequence numbers in time order (the generator's contract),
  * so its first and last rows are found through the primary key instead of by sorting.
  */
-async function summarizeRunLedger(client: pg.ClientBase, loadId: string): Promise<void> {
+async function summarizeRunLedger(client: pg.ClientBase, table: string, loadId: string): Promise<void> {
   await client.query(
     `CREATE TEMP TABLE run_ledger ON COMMIT DROP AS
      SELECT bank_id, account_id,
@@ -88,17 +88,24 @@ async function summarizeRunLedger(client: pg.ClientBase, loadId: string): Promis
             sum(amount) AS net,
             min(transaction_id) AS first_id,
             max(transaction_id) AS last_id
-     FROM raw.transactions
+     FROM ${table}
      WHERE load_id = $1
      GROUP BY bank_id, account_id`,
     [loadId],
   );
 }
 
-export async function validateLineage(client: pg.ClientBase, loadId: string, dataSource: ObpDataSource, expected: ExpectedCounts): Promise<LineageCheck[]> {
-  await summarizeRunLedger(client, loadId);
+/** Checks the run's rows in `table`, the staged next state of raw.transactions, before it is switched in. */
+export async function validateLineage(
+  client: pg.ClientBase,
+  table: string,
+  loadId: string,
+  dataSource: ObpDataSource,
+  expected: ExpectedCounts,
+): Promise<LineageCheck[]> {
+  await summarizeRunLedger(client, table, loadId);
   const results: LineageCheck[] = [];
-  for (const check of checks(dataSource, expected)) {
+  for (const check of checks(table, dataSource, expected)) {
     const { rows } = await client.query<{ bad: string }>(check.sql, check.sql.includes('$1') ? [loadId] : []);
     const bad = Number(rows[0]?.bad ?? 0);
     results.push({ name: check.name, passed: bad === 0, detail: bad === 0 ? 'ok' : check.describe(bad) });

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { ExtractedAccount, ExtractedBank, ObpDataSource } from '../obp/types.js';
+import type { ExtractedAccount, ExtractedBank, Extraction, ObpDataSource } from '../obp/types.js';
 import type { AccountsTable, BanksTable, Database } from '../warehouse/schema.js';
 
 const BATCH = 1_000;
@@ -16,6 +16,9 @@ export function upsertBanks(db: Kysely<Database>, banks: readonly ExtractedBank[
     data_source: dataSource,
     extracted_at: b.extractedAt,
     load_id: loadId,
+    is_active: true,
+    last_seen_at: b.extractedAt,
+    last_seen_load_id: loadId,
   }));
   return upsert(db, 'raw.banks', ['bank_id'], rows);
 }
@@ -35,6 +38,9 @@ export function upsertAccounts(db: Kysely<Database>, accounts: readonly Extracte
     data_source: dataSource,
     extracted_at: a.extractedAt,
     load_id: loadId,
+    is_active: true,
+    last_seen_at: a.extractedAt,
+    last_seen_load_id: loadId,
   }));
   return upsert(db, 'raw.accounts', ['bank_id', 'account_id'], rows);
 }
@@ -58,4 +64,46 @@ async function upsert<T extends 'raw.banks' | 'raw.accounts'>(
       .onConflict((oc) => oc.columns(key as string[]).doUpdateSet(set))
       .execute();
   }
+}
+
+export interface Vanished {
+  banks: string[];
+  accounts: { bankId: string; accountId: string }[];
+}
+
+/**
+ * Marks what OBP no longer has as inactive, keeping the rows and their history:
+ * - a bank OBP's bank list no longer has, or whose endpoints answered 404 in this run;
+ * - every account of such a bank;
+ * - an account of a bank extracted in this run that OBP no longer lists (set-aside records are
+ *   still listed, so they stay as they were).
+ * Banks this run did not ask for, and still listed, are left exactly as they were.
+ * Returns what became inactive in this run.
+ */
+export async function markVanished(db: Kysely<Database>, extraction: Extraction): Promise<Vanished> {
+  const gone = extraction.skippedBanks.map((b) => b.bankId);
+  const banks = await sql<{ bank_id: string }>`
+    UPDATE raw.banks
+       SET is_active = false
+     WHERE is_active
+       AND (NOT bank_id = ANY (${extraction.listedBankIds}::text[]) OR bank_id = ANY (${gone}::text[]))
+    RETURNING bank_id`.execute(db);
+  const seen = [...extraction.accounts, ...extraction.setAside.filter((r) => r.accountId !== null)];
+  const accounts = await sql<{ bank_id: string; account_id: string }>`
+    UPDATE raw.accounts AS a
+       SET is_active = false
+     WHERE a.is_active
+       AND (a.bank_id IN (SELECT b.bank_id FROM raw.banks AS b WHERE NOT b.is_active)
+            OR (a.bank_id = ANY (${extraction.banks.map((b) => b.bankId)}::text[])
+                AND NOT EXISTS (SELECT 1
+                                  FROM unnest(${seen.map((r) => r.bankId)}::text[], ${seen.map((r) => r.accountId)}::text[]) AS s (bank_id, account_id)
+                                 WHERE s.bank_id = a.bank_id AND s.account_id = a.account_id)))
+    RETURNING a.bank_id, a.account_id`.execute(db);
+  return { banks: banks.rows.map((b) => b.bank_id), accounts: accounts.rows.map((a) => ({ bankId: a.bank_id, accountId: a.account_id })) };
+}
+
+/** Accounts marked inactive, whatever run marked them: what --prune removes the transactions of. */
+export async function inactiveAccounts(db: Kysely<Database>): Promise<{ bankId: string; accountId: string }[]> {
+  const rows = await db.selectFrom('raw.accounts').select(['bank_id', 'account_id']).where('is_active', '=', false).execute();
+  return rows.map((r) => ({ bankId: r.bank_id, accountId: r.account_id }));
 }

@@ -42,6 +42,11 @@ export function isBankNotFound(error: unknown): error is ObpResponseError {
   return error instanceof ObpResponseError && error.status === 404 && error.obpCode === 'OBP-30001';
 }
 
+/** An account's detail is gone: OBP-30018 (account not found), or OBP-30001 for its bank, on a 404. */
+export function isAccountNotFound(error: unknown): error is ObpResponseError {
+  return error instanceof ObpResponseError && error.status === 404 && (error.obpCode === 'OBP-30018' || error.obpCode === 'OBP-30001');
+}
+
 /** What a person can do about an HTTP status OBP kept answering. */
 export function statusHint(status: number): string | undefined {
   if (status === 429) return 'OBP kept rate-limiting after every retry: lower --obp-concurrency, raise OBP_RETRIES, or try again later.';

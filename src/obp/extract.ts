@@ -3,11 +3,12 @@ import type { Config } from '../config/config.js';
 import { HybridbankError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { DEFAULT_BACKOFF, ObpClient, type Backoff } from './client.js';
-import { isBankNotFound } from './errors.js';
+import { isAccountNotFound, isBankNotFound } from './errors.js';
+import { checkId, normaliseBalance, normaliseCurrency, storableJson, storableOrNull, storableText } from './normalise.js';
 import { accountDetailShape, accountListShape, banksShape, readShape, type AccountDetail, type AccountSummary } from './shapes.js';
 import { BUNDLED_SNAPSHOT, readSnapshot, replayTransport, type SnapshotRecorder } from './snapshot.js';
-import { httpTransport } from './transport.js';
-import type { ExtractedAccount, ExtractedBank, Extraction, ObpDataSource } from './types.js';
+import { httpTransport, pathSegment } from './transport.js';
+import type { ExtractedAccount, ExtractedBank, Extraction, ObpDataSource, SetAsideRecord } from './types.js';
 
 export interface ExtractOptions {
   /** collects the raw responses of a live extraction, for `obp:record` */
@@ -35,15 +36,23 @@ export async function extract(config: Config['obp'], log: Logger, signal?: Abort
   const listing = await client.get('/banks');
   const { banks: listedBanks } = readShape(listing.endpoint, banksShape, listing.json, apiVersion);
   const rawBanks = (listing.json as { banks: unknown[] }).banks;
-  const listed = listedBanks.map((bank, i): ExtractedBank => ({
-    bankId: bank.id,
-    bankName: bank.full_name ?? null,
-    shortName: bank.short_name ?? null,
-    website: bank.website ?? null,
-    logoUrl: bank.logo ?? null,
-    payload: rawBanks[i],
-    extractedAt: listing.receivedAt,
-  }));
+  const setAside: SetAsideRecord[] = [];
+  const listed: ExtractedBank[] = [];
+  const listedIds = new Set<string>();
+  listedBanks.forEach((bank, i) => {
+    const problem = listedIds.has(bank.id) ? `bank ${JSON.stringify(bank.id)} is listed more than once by ${listing.endpoint}; the first is loaded` : checkId('bank id', bank.id);
+    listedIds.add(bank.id);
+    if (problem) return void setAside.push({ kind: 'bank', bankId: storableText(bank.id), accountId: null, reason: problem });
+    listed.push({
+      bankId: bank.id,
+      bankName: storableOrNull(bank.full_name),
+      shortName: storableOrNull(bank.short_name),
+      website: storableOrNull(bank.website),
+      logoUrl: storableOrNull(bank.logo),
+      payload: storableJson(rawBanks[i]),
+      extractedAt: listing.receivedAt,
+    });
+  });
 
   const skippedBanks: Extraction['skippedBanks'] = [];
   const chosen = config.bankIds.length > 0 ? [] : listed.slice(0, config.banks);
@@ -53,7 +62,7 @@ export async function extract(config: Config['obp'], log: Logger, signal?: Abort
     else skippedBanks.push({ bankId, reason: `OBP-30001: Bank not found (${listing.endpoint} does not list it)` });
   }
 
-  const perBank = await Promise.all(chosen.map((bank) => extractAccounts(client, bank.bankId, apiVersion)));
+  const perBank = await Promise.all(chosen.map((bank) => extractAccounts(client, bank.bankId, apiVersion, log)));
   const banks: ExtractedBank[] = [];
   const accounts: ExtractedAccount[] = [];
   const banksWithoutAccounts: string[] = [];
@@ -62,15 +71,28 @@ export async function extract(config: Config['obp'], log: Logger, signal?: Abort
     if ('gone' in result) return void skippedBanks.push({ bankId: bank.bankId, reason: result.gone });
     banks.push(bank);
     accounts.push(...result.accounts);
-    if (result.accounts.length === 0) banksWithoutAccounts.push(bank.bankId);
+    setAside.push(...result.setAside);
+    if (result.accounts.length === 0 && !result.setAside.length) banksWithoutAccounts.push(bank.bankId);
   });
 
+  for (const record of setAside) log.warn(record, `Set aside OBP ${record.kind} ${record.accountId ?? record.bankId}: ${record.reason}`);
   for (const { bankId, reason } of skippedBanks) log.warn({ bankId, reason }, `Skipping OBP bank ${bankId}: ${reason}`);
   if (banksWithoutAccounts.length > 0) {
     log.info({ banksWithoutAccounts }, `The OBP user sees no accounts at ${banksWithoutAccounts.join(', ')}; kept as banks without accounts`);
   }
   log.info({ banks: banks.length, accounts: accounts.length }, `Extracted ${banks.length} banks and ${accounts.length} accounts from ${source.origin}`);
-  return { dataSource: source.dataSource, mode: source.mode, origin: source.origin, apiVersion, banks, accounts, skippedBanks, banksWithoutAccounts };
+  return {
+    dataSource: source.dataSource,
+    mode: source.mode,
+    origin: source.origin,
+    apiVersion,
+    banks,
+    accounts,
+    skippedBanks,
+    banksWithoutAccounts,
+    listedBankIds: [...listedIds].map(storableText),
+    setAside,
+  };
 }
 
 function openSource(config: Config['obp'], log: Logger, signal: AbortSignal | undefined, options: ExtractOptions): Source {
@@ -90,7 +112,7 @@ function openSource(config: Config['obp'], log: Logger, signal: AbortSignal | un
       });
     }
     log.info({ obpSource: 'live', dataSource: 'REAL_API', origin: baseUrl, apiVersion }, `OBP source: live API at ${baseUrl} (${apiVersion}, DirectLogin)`);
-    const client = new ObpClient({ ...common, transport: httpTransport(baseUrl), origin: baseUrl, apiVersion, credentials, recorder: options.recorder });
+    const client = new ObpClient({ ...common, transport: httpTransport(baseUrl, { maxBytes: config.maxResponseBytes }), origin: baseUrl, apiVersion, credentials, recorder: options.recorder });
     return { client, dataSource: 'REAL_API', mode: 'live', origin: baseUrl, apiVersion };
   }
   const file = config.snapshotPath ?? BUNDLED_SNAPSHOT;
@@ -105,9 +127,17 @@ function openSource(config: Config['obp'], log: Logger, signal: AbortSignal | un
   return { client, dataSource: 'OBP_SNAPSHOT', mode: 'snapshot', origin: file, apiVersion: snapshot.apiVersion };
 }
 
-/** The accounts the user sees at one bank, each with its detail (balance, number, IBAN); or why the bank is gone. */
-async function extractAccounts(client: ObpClient, bankId: string, apiVersion: string): Promise<{ accounts: ExtractedAccount[] } | { gone: string }> {
-  const bank = encodeURIComponent(bankId);
+interface BankAccounts {
+  accounts: ExtractedAccount[];
+  setAside: SetAsideRecord[];
+}
+
+/**
+ * The accounts the user sees at one bank, each with its detail (balance, number, IBAN); or why the
+ * bank is gone. An account whose detail is gone (404) or breaks a rule of normalise.ts is set aside.
+ */
+async function extractAccounts(client: ObpClient, bankId: string, apiVersion: string, log: Logger): Promise<BankAccounts | { gone: string }> {
+  const bank = pathSegment(bankId);
   let list;
   try {
     list = await client.get(`/banks/${bank}/accounts/private`);
@@ -118,29 +148,58 @@ async function extractAccounts(client: ObpClient, bankId: string, apiVersion: st
   const parsed = readShape(list.endpoint, accountListShape, list.json, apiVersion);
   const summaries = Array.isArray(parsed) ? parsed : parsed.accounts;
   const rawSummaries = (Array.isArray(list.json) ? list.json : (list.json as { accounts: unknown[] }).accounts) as unknown[];
+  const setAside: SetAsideRecord[] = [];
+  const aside = (accountId: string, reason: string) => setAside.push({ kind: 'account', bankId, accountId: storableText(accountId), reason });
+  const seen = new Set<string>();
+  const unique = summaries.flatMap((summary, i) => {
+    const problem = seen.has(summary.id) ? `account ${JSON.stringify(summary.id)} is listed more than once by ${list.endpoint}; the first is loaded` : checkId('account id', summary.id);
+    seen.add(summary.id);
+    if (problem) return aside(summary.id, problem), [];
+    return [{ summary, raw: rawSummaries[i] }];
+  });
   const accounts = await Promise.all(
-    summaries.map(async (summary, i) => {
-      const detail = await client.get(`/my/banks/${bank}/accounts/${encodeURIComponent(summary.id)}/account`);
+    unique.map(async ({ summary, raw }) => {
+      let detail;
+      try {
+        detail = await client.get(`/my/banks/${bank}/accounts/${pathSegment(summary.id)}/account`);
+      } catch (error) {
+        if (isAccountNotFound(error)) {
+          log.warn({ bankId, accountId: summary.id }, `Skipping OBP account ${summary.id} at ${bankId}: ${error.message}`);
+          return void aside(summary.id, `listed, but its detail answers 404: ${error.obpCode} (${error.endpoint})`);
+        }
+        throw error;
+      }
       const parsedDetail = readShape(detail.endpoint, accountDetailShape, detail.json, apiVersion);
-      return toAccount(bankId, summary, parsedDetail, { summary: rawSummaries[i], detail: detail.json }, detail.receivedAt);
+      const balance = normaliseBalance(parsedDetail.balance?.amount ?? null);
+      const currency = normaliseCurrency(parsedDetail.balance?.currency ?? null);
+      if (!balance.ok) return void aside(summary.id, balance.reason);
+      if (!currency.ok) return void aside(summary.id, currency.reason);
+      return toAccount(bankId, summary, parsedDetail, { balance: balance.value, currency: currency.value }, { summary: raw, detail: detail.json }, detail.receivedAt);
     }),
   );
-  return { accounts };
+  return { accounts: accounts.filter((a) => a !== undefined), setAside };
 }
 
-function toAccount(bankId: string, summary: AccountSummary, detail: AccountDetail, payload: unknown, extractedAt: Date): ExtractedAccount {
+function toAccount(
+  bankId: string,
+  summary: AccountSummary,
+  detail: AccountDetail,
+  money: { balance: string | null; currency: string | null },
+  payload: unknown,
+  extractedAt: Date,
+): ExtractedAccount {
   const routings = [...(detail.account_routings ?? []), ...(summary.account_routings ?? [])];
   const routed = (scheme: string) => routings.find((r) => r.scheme.toUpperCase() === scheme)?.address ?? null;
   return {
     bankId,
     accountId: summary.id,
-    label: detail.label ?? summary.label ?? null,
-    accountType: summary.account_type ?? detail.product_code ?? null,
-    accountNumber: detail.number ?? routed('ACCOUNTNUMBER'),
-    iban: routed('IBAN'),
-    currency: detail.balance?.currency ?? null,
-    balance: detail.balance?.amount ?? null,
-    payload,
+    label: storableOrNull(detail.label ?? summary.label),
+    accountType: storableOrNull(summary.account_type ?? detail.product_code),
+    accountNumber: storableOrNull(detail.number ?? routed('ACCOUNTNUMBER')),
+    iban: storableOrNull(routed('IBAN')),
+    currency: money.currency,
+    balance: money.balance,
+    payload: storableJson(payload),
     extractedAt,
   };
 }

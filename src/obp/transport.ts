@@ -1,4 +1,6 @@
-import fetch from 'node-fetch';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { HybridbankError } from '../core/errors.js';
 
 /** One HTTP exchange with OBP, reduced to what the client reads. */
 export interface ObpRequest {
@@ -25,14 +27,69 @@ export interface Transport {
   send(request: ObpRequest): Promise<ObpResponse>;
 }
 
-export function httpTransport(baseUrl: string): Transport {
+/**
+ * HTTP(S) with node's own client, not fetch: fetch parses the URL by the WHATWG rules, which
+ * resolve a path segment `.`, `..` or even `%2e%2e` away, so an id `..` would call another
+ * endpoint. Here the path goes on the wire exactly as built (see pathSegment). A body larger than
+ * `maxBytes` is refused while it arrives, before it can exhaust memory.
+ */
+export function httpTransport(baseUrl: string, options: { maxBytes: number }): Transport {
+  const base = new URL(baseUrl);
+  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
+  const prefix = base.pathname.replace(/\/+$/, '');
   return {
-    async send({ method, path, headers, signal }) {
-      const response = await fetch(baseUrl + path, { method, headers: { Accept: 'application/json', ...headers }, signal });
-      const body = await response.text();
-      return { status: response.status, body, receivedAt: new Date(), header: (name) => response.headers.get(name) ?? undefined };
+    send({ method, path, headers, signal }) {
+      return new Promise<ObpResponse>((resolve, reject) => {
+        const request = send(
+          { protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, method, path: prefix + path, headers: { Accept: 'application/json', ...headers }, signal },
+          (response) => {
+            const tooLarge = () => {
+              response.destroy();
+              reject(
+                new HybridbankError('OBP_HTTP', `OBP's answer to ${endpointOf(method, path)} is larger than ${formatBytes(options.maxBytes)}; it was refused before it could exhaust memory.`, {
+                  hint: 'Ask for fewer banks (--banks, --bank-id), or raise OBP_MAX_RESPONSE_MB if this server really sends answers that large.',
+                }),
+              );
+            };
+            if (Number(response.headers['content-length'] ?? 0) > options.maxBytes) return tooLarge();
+            const chunks: Buffer[] = [];
+            let size = 0;
+            response.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+              if (size > options.maxBytes) return tooLarge();
+              chunks.push(chunk);
+            });
+            response.on('error', reject);
+            response.on('end', () =>
+              resolve({
+                status: response.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+                receivedAt: new Date(),
+                header: (name) => {
+                  const value = response.headers[name.toLowerCase()];
+                  return Array.isArray(value) ? value.join(', ') : value;
+                },
+              }),
+            );
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      });
     },
   };
+}
+
+/**
+ * One id as one path segment: percent-encoded, dots included, so `.` and `..` reach OBP literally
+ * instead of being resolved as "this" and "parent" directory.
+ */
+export function pathSegment(id: string): string {
+  return encodeURIComponent(id).replace(/\./g, '%2E');
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1 << 20 ? `${Math.round(bytes / (1 << 20))} MB` : `${bytes} bytes`;
 }
 
 /** `GET /obp/v5.1.0/banks`: how requests are named in messages and keyed in snapshots. */

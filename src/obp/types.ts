@@ -23,9 +23,9 @@ export interface ExtractedAccount {
   accountType: string | null;
   accountNumber: string | null;
   iban: string | null;
-  /** ISO 4217 code as OBP gave it, or null */
+  /** ISO 4217 code, upper case (normalised, see normalise.ts), or null when OBP gave none */
   currency: string | null;
-  /** balance exactly as OBP gave it (a decimal string, e.g. "6599.63"), or null */
+  /** balance as an exact 2-decimal string (normalised, e.g. "6599.63"), or null when OBP gave none */
   balance: string | null;
   /** the account object(s) exactly as the API returned them */
   payload: unknown;
@@ -45,4 +45,19 @@ export interface Extraction {
   skippedBanks: { bankId: string; reason: string }[];
   /** stored banks where the user sees no accounts */
   banksWithoutAccounts: string[];
+  /** every bank id OBP's bank list has now (all of it, whatever was asked for): a bank missing here has vanished */
+  listedBankIds: string[];
+  /** records that could not be loaded as OBP sent them, with why; the rest loads */
+  setAside: SetAsideRecord[];
+}
+
+export const SET_ASIDE_KINDS = ['bank', 'account'] as const;
+
+/** One OBP record not loaded: which, and the rule it broke. */
+export interface SetAsideRecord {
+  kind: (typeof SET_ASIDE_KINDS)[number];
+  bankId: string;
+  /** null for a bank */
+  accountId: string | null;
+  reason: string;
 }

@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 
 /**
- * Kysely types of the raw schema (migrations/0001_raw_schema.sql). numeric and bigint arrive from
+ * Kysely types of the raw schema (migrations/0001_raw_schema.sql, 0003_safe_loads.sql). numeric and bigint arrive from
  * pg as strings (exact), timestamps as Date.
  */
 export type LoadStatus = 'running' | 'succeeded' | 'failed';
@@ -23,6 +23,9 @@ export interface LoadRunsTable {
   step_timings: Json | null;
   error: string | null;
   tool_version: string;
+  set_aside: ColumnType<unknown, string | undefined, string>;
+  backend_pid: number | null;
+  backend_start: Timestamp | null;
 }
 
 export interface BanksTable {
@@ -35,6 +38,9 @@ export interface BanksTable {
   data_source: 'REAL_API' | 'OBP_SNAPSHOT';
   extracted_at: Timestamp;
   load_id: string;
+  is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  last_seen_at: Timestamp | null;
+  last_seen_load_id: string | null;
 }
 
 export interface AccountsTable {
@@ -50,6 +56,9 @@ export interface AccountsTable {
   data_source: 'REAL_API' | 'OBP_SNAPSHOT';
   extracted_at: Timestamp;
   load_id: string;
+  is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  last_seen_at: Timestamp | null;
+  last_seen_load_id: string | null;
 }
 
 export interface TransactionsTable {

@@ -37,6 +37,7 @@ export function obpConfig(server: { url: string }, overrides: Partial<Config['ob
     concurrency: 4,
     timeoutMs: 2_000,
     retries: 3,
+    maxResponseBytes: 16 << 20,
     ...overrides,
   };
 }

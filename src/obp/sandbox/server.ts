@@ -198,9 +198,10 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Sandb
     inFlight += 1;
     state.maxInFlight = Math.max(state.maxInFlight, inFlight);
     try {
-      const url = new URL(request.url ?? '/', 'http://sandbox');
-      state.requests.push(`${request.method} ${url.pathname}`);
-      const path = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+      // split by hand: URL parsing would resolve `.` / `..` / `%2E%2E` segments, which OBP takes literally
+      const pathname = (request.url ?? '/').split('?')[0]!;
+      state.requests.push(`${request.method} ${pathname}`);
+      const path = pathname.split('/').filter(Boolean).map(decodeURIComponent);
       const answer = (await injected()) ?? route(request, path);
       if (response.destroyed) return;
       response.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', ...answer.headers });
