@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
+import { SETTINGS } from '../src/config/settings.js';
 import { HybridbankError } from '../src/core/errors.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, withDatabase, type TestDatabase } from './helpers/database.js';
@@ -139,3 +140,11 @@ async function databaseExists(serverUrl: string, name: string): Promise<boolean>
     await client.end();
   }
 }
+
+describe('.env.example', () => {
+  it('lists every setting the product reads', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const missing = Object.values(SETTINGS).map((s) => s.env).filter((env) => !new RegExp(`^# ${env}=`, 'm').test(example));
+    assert.deepEqual(missing, []);
+  });
+});
