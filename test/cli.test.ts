@@ -132,6 +132,45 @@ describe('the hybridbank CLI', () => {
     assert.match(after.runs.at(-1)!.error ?? '', /interrupted/);
   });
 
+  it('a connection killed mid-load (pg_terminate_backend) is an expected failure: exit 1, no unhandled error event, no stack', async () => {
+    const { child, done } = startCli(['load', '--transactions-per-account', '100000', '--seed', '9'], { env: paths[1]!.env });
+    const database = new URL(db.url).pathname.slice(1);
+    let pid: number | undefined;
+    await waitFor(async () => {
+      const { rows } = await db.warehouse.pool.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY raw.transactions%' AND state = 'active'`,
+        [database],
+      );
+      pid = rows[0]?.pid;
+      return pid !== undefined;
+    }, 60_000, 'the COPY to start');
+    await db.warehouse.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+    const result = await done;
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^Error: .*(connection|terminat)/im);
+    assert.doesNotMatch(result.stderr, /Unhandled 'error' event|Unexpected error|\n\s+at /);
+  });
+
+  it('SIGTERM while a load waits for another load\'s lock ends the process within seconds with 143', async () => {
+    const holder = await db.warehouse.pool.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(72690002)');
+      const { child, done } = startCli(['load', ...SMALL], { env: paths[1]!.env });
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      await waitFor(async () => /another load is running on this warehouse; waiting/.test(stderr), 60_000, 'the load to wait on the lock');
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      const result = await done;
+      assert.equal(result.code, 143, result.stderr);
+      assert.ok(Date.now() - signalled < 7_000, `stopped ${Date.now() - signalled} ms after SIGTERM`);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(72690002)');
+      holder.release();
+    }
+  });
+
   it('--help shows each setting with its environment variable and default', async () => {
     const result = await runCli(['load', '--help']);
     assert.equal(result.code, 0);
