@@ -10,10 +10,11 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first, so a change to the sources does not reinstall them. Dev dependencies are
-# needed at run time: the CLI runs through tsx.
+# Dependencies first, so a change to the sources does not reinstall them. No install scripts here:
+# `prepare` compiles src/, which is copied below (then built), and the image uses the compose
+# PostgreSQL, not the embedded one.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund && npm cache clean --force
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
 COPY dbt/requirements.txt dbt/requirements.txt
 # The stamp is what src/transform/venv.ts writes after an install of these exact requirements:
@@ -23,6 +24,7 @@ RUN python3 -m venv .venv-dbt \
  && sha256sum dbt/requirements.txt | cut -d' ' -f1 > .venv-dbt/.hybridbank-requirements.sha256
 
 COPY . .
+RUN npm run build
 # dbt writes target/ and logs/ beside its project; nothing else needs to be writable.
 RUN chown -R node:node dbt
 USER node

@@ -6,19 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHART_IDS } from '../src/report/render.js';
+import { chromiumLaunch } from './helpers/browser.js';
 import { PROJECT_ROOT, runCli } from './helpers/cli.js';
 import type { TestDatabase } from './helpers/database.js';
 import { createTransformedWarehouse } from './helpers/transformed-warehouse.js';
 
 /**
  * The report as a person sees it: written by the real CLI from a loaded and transformed warehouse,
- * opened from disk in Debian's headless Chromium with every network request refused, and looked at.
+ * opened from disk in a headless Chromium (the system's, else one from npm) with every network request refused, and looked at.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-artifacts', 'report.png');
 
 describe('npm run report', () => {
@@ -38,7 +34,8 @@ describe('npm run report', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Report written to .*report\.html/);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const launch = await chromiumLaunch();
+    browser = await chromium.launch({ executablePath: launch.executablePath, args: launch.args });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.route('**/*', (route) => {

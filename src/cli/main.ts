@@ -2,11 +2,13 @@
 import { Command } from 'commander';
 import { TOOL_VERSION } from '../core/version.js';
 import { registerDbt } from './commands/dbt.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerLoad } from './commands/load.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerObpRecord } from './commands/obp-record.js';
 import { registerObpSandbox } from './commands/obp-sandbox.js';
 import { registerReport } from './commands/report.js';
+import { registerRuns } from './commands/runs.js';
 import { registerTransform } from './commands/transform.js';
 import { registerWarehouse } from './commands/warehouse.js';
 import { reportFailure } from './run.js';
@@ -23,11 +25,13 @@ const program = new Command('hybridbank')
   .showHelpAfterError('(run `hybridbank <command> --help` to see its options)');
 
 registerDbt(program);
+registerDoctor(program);
 registerLoad(program);
 registerMigrate(program);
 registerObpRecord(program);
 registerObpSandbox(program);
 registerReport(program);
+registerRuns(program);
 registerTransform(program);
 registerWarehouse(program);
 

@@ -18,6 +18,12 @@ export const EXIT = { ok: 0, failed: 1, bug: 2, SIGINT: 130, SIGTERM: 143 } as c
 
 /** After the work, the process ends by itself; a handle left open (a socket, a timer) must not keep it alive. */
 const EXIT_GRACE_MS = 1_000;
+/**
+ * Work gets this long to wind down after a signal (roll back, record the run). Past it the process
+ * exits anyway: a hung step never keeps Ctrl-C from working, and PostgreSQL rolls back what an
+ * open connection had not committed (the next load closes the run as abandoned).
+ */
+const STOP_DEADLINE_MS = 5_000;
 
 /**
  * Wraps a command action: parses and checks config once (before anything starts), creates the
@@ -43,6 +49,12 @@ export function action<Args extends unknown[]>(
       interruptedBy = signal;
       process.stderr.write(`\n${signal} received: stopping (press Ctrl-C again to exit at once).\n`);
       controller.abort(new Error(`interrupted by ${signal}`));
+      setTimeout(() => {
+        process.stderr.write(
+          `Still not stopped ${STOP_DEADLINE_MS / 1000} s after ${signal}: exiting now; PostgreSQL rolls back whatever was not committed (\`hybridbank runs\` shows the outcome).\n`,
+        );
+        process.exit(EXIT[signal]);
+      }, STOP_DEADLINE_MS).unref();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

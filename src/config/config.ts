@@ -38,6 +38,8 @@ export interface Config {
     profilePath: string | undefined;
   };
   output: { csvDir: string | undefined; json: boolean; dryRun: boolean };
+  /** `runs` */
+  runsLimit: number;
   /** `obp-sandbox` */
   sandbox: { port: number; consumerKey: string; rateLimit: number; unavailable: number; slowMs: number };
 }
@@ -175,6 +177,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       profilePath: v.profile ? path.resolve(projectRoot, v.profile) : undefined,
     },
     output: { csvDir: v.csvDir ? path.resolve(projectRoot, v.csvDir) : undefined, json: v.json, dryRun: v.dryRun },
+    runsLimit: v.runsLimit,
     sandbox: {
       port: v.sandboxPort,
       consumerKey: v.sandboxConsumerKey,

@@ -188,6 +188,10 @@ export const SETTINGS = {
     // so the SCRAM verifier computed client-side (src/warehouse/readers.ts) matches the server's.
     schema: z.string().min(12, 'must be at least 12 characters').regex(/^[\x20-\x7e]+$/, 'must be printable ASCII').optional(),
   },
+  runsLimit: {
+    env: 'HYBRIDBANK_RUNS_LIMIT', flag: '--limit', arg: '<n>', description: '`runs`: how many load runs to list, newest first',
+    example: '20', schema: intIn(1, 10_000).default(10),
+  },
   // `obp-sandbox`: the local OBP-compatible server and the faults it can inject.
   sandboxPort: {
     env: 'OBP_SANDBOX_PORT', flag: '--port', arg: '<port>', description: 'port the OBP sandbox listens on (127.0.0.1)',

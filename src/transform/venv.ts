@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
-import { runInherited } from './process.js';
+import { runLogged } from './process.js';
 
 /** Where dbt lives: a Python virtualenv in the project, pinned by dbt/requirements.txt. */
 export interface DbtVenv {
@@ -54,8 +54,8 @@ async function install(options: EnsureVenvOptions, stampPath: string, hash: stri
     log.info({ dir: venv.dir }, 'creating the Python virtualenv for dbt (first run)');
     await step(options, options.python ?? 'python3', ['-m', 'venv', venv.dir], 'create the virtualenv');
   }
-  log.info({ requirements: venv.requirements }, 'installing dbt into the virtualenv (first run or requirements changed; takes a minute)');
-  await step(options, python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-r', venv.requirements], 'install dbt');
+  log.info({ requirements: venv.requirements }, `installing dbt into the virtualenv (first run or requirements changed; takes a minute; pip's output goes to ${installLogOf(venv)})`);
+  await step(options, python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-color', '-r', venv.requirements], 'install dbt');
   writeFileSync(stampPath, `${hash}\n`);
 }
 
@@ -85,14 +85,23 @@ async function withInstallLock(lockDir: string, log: Logger, work: () => Promise
   }
 }
 
+/** Where the installers' output goes: beside the venv (*.log is ignored by git). */
+export function installLogOf(venv: DbtVenv): string {
+  return `${venv.dir}-install.log`;
+}
+
 async function step(options: EnsureVenvOptions, command: string, args: string[], what: string): Promise<void> {
+  const logFile = installLogOf(options.venv);
   let code: number;
   try {
-    code = await runInherited({ command, args, cwd: path.dirname(options.venv.dir), env: options.env, signal: options.signal });
+    code = await runLogged({ command, args, cwd: path.dirname(options.venv.dir), env: options.env, signal: options.signal }, logFile);
   } catch (error) {
     throw venvError(what, messageOf(error), error);
   }
-  if (code !== 0) throw venvError(what, `${path.basename(command)} exited with code ${code}`);
+  if (code !== 0) {
+    const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join(' | ');
+    throw venvError(what, `${path.basename(command)} exited with code ${code}; the end of ${logFile}: ${tail}`);
+  }
 }
 
 function venvError(what: string, detail: string, cause?: unknown): HybridbankError {

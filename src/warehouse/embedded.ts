@@ -436,18 +436,18 @@ async function accepts(password: string, port: number): Promise<boolean> {
   }
 }
 
-function assertPortFree(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        new HybridbankError('WAREHOUSE_PORT_IN_USE', `Port ${port} for the embedded warehouse is already in use by another program (${error.code}).`, {
-          hint: `Stop that program, or choose another port, e.g. WAREHOUSE_PORT=${port + 1} (or set DATABASE_URL to use a PostgreSQL you run).`,
-          cause: error,
-        }),
-      );
-    });
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  if (await isPortFree(port)) return;
+  throw new HybridbankError('WAREHOUSE_PORT_IN_USE', `Port ${port} for the embedded warehouse is already in use by another program.`, {
+    hint: `Stop that program, or choose another port, e.g. WAREHOUSE_PORT=${port + 1} (or set DATABASE_URL to use a PostgreSQL you run).`,
   });
 }
 

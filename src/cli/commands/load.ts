@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Config } from '../../config/config.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -21,7 +22,26 @@ export function registerLoad(program: Command): void {
       // Imported when the command runs, so `--help` and a bad flag answer at once.
       const [{ runLoad }, { renderSummary }] = await Promise.all([import('../../load/pipeline.js'), import('../../load/summary.js')]);
       const summary = await runLoad({ config, log, signal, progressBar: Boolean(process.stderr.isTTY) && !config.output.json });
-      process.stdout.write(config.output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
+      process.stdout.write(config.output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary) + nextSteps(config));
     }),
   );
+}
+
+/** What a new user does after a load: the same commands on both paths, connecting differs. */
+export function nextSteps(config: Config): string {
+  if (config.output.dryRun) return 'Nothing was written. Run again without --dry-run to load.\n';
+  const connect = config.warehouse.url
+    ? ['  psql "$DATABASE_URL"             query raw.* (and marts.* after transform) yourself']
+    : [
+        '  npm run warehouse -- --detach     keep the embedded warehouse running and print its DATABASE_URL,',
+        '                                    for psql, Metabase or a notebook (stop: npm run warehouse -- --stop)',
+      ];
+  return [
+    'Next:',
+    '  npm run transform                 build the star schema and semantic layer with dbt (schema marts)',
+    '  npm run report                    an HTML report with charts from the marts',
+    ...connect,
+    '  npx hybridbank runs               this run and the ones before it',
+    '',
+  ].join('\n');
 }
