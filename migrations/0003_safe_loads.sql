@@ -110,3 +110,61 @@ COMMENT ON COLUMN raw.load_runs.set_aside IS
     'OBP records the run set aside instead of loading: [{kind, bankId, accountId, reason}].';
 COMMENT ON COLUMN raw.load_runs.backend_pid IS
     'pid and start of the server session that ran the load: a run left running whose session is gone died.';
+
+-- ---------------------------------------------------------------------------
+-- 4. Readers confined to their database.
+-- ---------------------------------------------------------------------------
+-- 0002's hybridbank_reader is one role for the whole cluster, granted by
+-- every hybridbank database: a reader made for one read the marts of all.
+-- From here on each database has a reader group of its own, named after the
+-- database (raw.reader_group_name(): sanitised name + a hash of the exact
+-- name, so two databases never share one), granted CONNECT and the marts
+-- here only. The cluster-wide group loses its rights in this database;
+-- readers made before this migration are re-attached to the database they
+-- should read with `npm run warehouse -- --create-reader NAME` there.
+
+CREATE FUNCTION raw.reader_group_name() RETURNS name
+LANGUAGE sql STABLE
+AS $$
+    SELECT format(
+        'hybridbank_reader_%s_%s',
+        left(regexp_replace(lower(current_database()), '[^a-z0-9_]', '_', 'g'), 28),
+        left(md5(current_database()), 8)
+    )::name
+$$;
+
+COMMENT ON FUNCTION raw.reader_group_name() IS
+    'The read-only group of this database: CONNECT here, USAGE on marts and SELECT on its tables, nothing else.';
+
+DO $$
+DECLARE
+    grp name := raw.reader_group_name();
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = grp) THEN
+        EXECUTE format('CREATE ROLE %I NOLOGIN', grp);
+        EXECUTE format(
+            'COMMENT ON ROLE %I IS %L', grp,
+            format('hybridbank read-only group of database %s: SELECT on schema marts there, nothing else.', current_database())
+        );
+    END IF;
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), grp);
+    EXECUTE format('GRANT USAGE ON SCHEMA marts TO %I', grp);
+    EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA marts TO %I', grp);
+    EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA marts GRANT SELECT ON TABLES TO %I', grp);
+    EXECUTE format('REVOKE ALL ON SCHEMA raw FROM %I', grp);
+
+    -- PUBLIC may connect to any database by default, a reader of another
+    -- database included. Only the roles that need this one keep CONNECT:
+    -- the role running migrations (and dbt), its reader group, superusers.
+    -- Grant CONNECT to any other role that needs this database.
+    EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), current_user);
+
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hybridbank_reader') THEN
+        EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM hybridbank_reader', current_database());
+        REVOKE USAGE ON SCHEMA marts FROM hybridbank_reader;
+        REVOKE SELECT ON ALL TABLES IN SCHEMA marts FROM hybridbank_reader;
+        ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER IN SCHEMA marts REVOKE SELECT ON TABLES FROM hybridbank_reader;
+    END IF;
+END
+$$;

@@ -3,19 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { runCli, startCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { loadRuns, rawCounts, waitFor } from './helpers/warehouse-queries.js';
+import { copyInProgress, loadRuns, rawCounts, waitFor } from './helpers/warehouse-queries.js';
 
 const BIG = ['--transactions-per-account', '60000', '--seed', '3', '--as-of', '2026-10-31'];
 const SMALL = ['--transactions-per-account', '50', '--seed', '3', '--as-of', '2026-10-31'];
 const LOAD_LOCK_KEY = 72_690_002;
 
-/** True once this database's run is streaming its COPY (other test files load into other databases at the same time). */
-async function copyInProgress(pool: pg.Pool): Promise<boolean> {
-  const { rows } = await pool.query(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY raw.transactions%' AND state = 'active'`,
-  );
-  return rows[0].n > 0;
-}
 
 describe('a load is atomic', () => {
   let db: TestDatabase;

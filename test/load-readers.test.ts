@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { runCli, startCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { loadRuns, rawCounts, transactionsDigest, waitFor } from './helpers/warehouse-queries.js';
+import { copyInProgress, loadRuns, rawCounts, transactionsDigest, waitFor } from './helpers/warehouse-queries.js';
 
 const BIG = ['--transactions-per-account', '40000', '--seed', '5', '--as-of', '2026-10-31'];
 const SMALL = ['--transactions-per-account', '40', '--seed', '5', '--as-of', '2026-10-31'];
@@ -21,12 +21,6 @@ async function timed(client: pg.Client, sql: string): Promise<{ ms: number; rows
   return { ms: Date.now() - started, rows };
 }
 
-async function copyInProgress(pool: pg.Pool): Promise<boolean> {
-  const { rows } = await pool.query(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY raw.transactions%' AND state = 'active'`,
-  );
-  return rows[0].n > 0;
-}
 
 describe('readers during a load', () => {
   let db: TestDatabase;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { READER_GROUP, scramVerifier } from '../src/warehouse/readers.js';
+import { READER_GROUP_PREFIX, scramVerifier } from '../src/warehouse/readers.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 
@@ -43,12 +43,40 @@ describe('the read-only reader role', () => {
     await db.drop();
   });
 
-  it('logs in as a member of the group and reads the marts', async () => {
-    const { rows } = await reader.query<{ n: string; member: boolean }>(
-      `SELECT count(*) AS n, pg_has_role(current_user, $1, 'MEMBER') AS member FROM marts.reader_probe`,
-      [READER_GROUP],
+  it("logs in as a member of this database's own reader group and reads the marts", async () => {
+    const { rows } = await reader.query<{ n: string; groups: string[] }>(
+      `SELECT count(*) AS n,
+              (SELECT array_agg(g.rolname::text) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user)) AS groups
+       FROM marts.reader_probe`,
     );
-    assert.deepEqual(rows[0], { n: '2', member: true });
+    const { rows: own } = await db.warehouse.pool.query(`SELECT raw.reader_group_name()::text AS g`);
+    assert.equal(rows[0]!.n, '2');
+    assert.deepEqual(rows[0]!.groups, [own[0].g]);
+    assert.ok(own[0].g.startsWith(READER_GROUP_PREFIX));
+  });
+
+  it("cannot connect to another hybridbank database, nor read its marts once made a reader of it elsewhere", async () => {
+    const other = await createTestDatabase();
+    try {
+      await other.warehouse.pool.query(`CREATE TABLE marts.secret (id int); INSERT INTO marts.secret VALUES (1)`);
+      const url = new URL(other.url);
+      url.username = READER;
+      url.password = PASSWORD;
+      const intruder = new pg.Client({ connectionString: url.toString() });
+      await assert.rejects(intruder.connect(), (e: { code?: string; message?: string }) => e.code === '42501' && /permission denied for database/.test(e.message ?? ''));
+      // even with CONNECT given back to everyone, the marts of the other database stay closed
+      await other.warehouse.pool.query(`GRANT CONNECT ON DATABASE ${new URL(other.url).pathname.slice(1)} TO PUBLIC`);
+      const again = new pg.Client({ connectionString: url.toString() });
+      await again.connect();
+      try {
+        await assert.rejects(again.query('SELECT * FROM marts.secret'), isDenied);
+      } finally {
+        await again.end();
+      }
+    } finally {
+      await other.drop();
+    }
   });
 
   it('starts every session read-only', async () => {
@@ -97,7 +125,7 @@ describe('the read-only reader role', () => {
     });
     assert.equal(refused.code, 1);
     // (not the group's name: with the embedded server, its password "hybridbank" is a registered secret and redacted)
-    assert.match(refused.stderr, /role named \w+ already exists and is not a plain member of/);
+    assert.match(refused.stderr, /role named \w+ already exists and is not a plain member of a hybridbank reader group/);
     const afterwards = await db.warehouse.pool.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [server]);
     assert.deepEqual(afterwards.rows, before.rows, 'the password of the server role is unchanged');
   });

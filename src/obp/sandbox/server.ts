@@ -26,6 +26,24 @@ export interface SandboxFaults {
   v6Shapes: boolean;
   /** account lists as bare arrays, as /banks/B/accounts answers */
   bareAccountLists: boolean;
+  /** account id -> the balance amount its detail answers instead of the real one (e.g. "12,50", "NaN") */
+  balances: Record<string, string>;
+  /** account id -> the currency its detail answers instead of the real one (e.g. "eur", "€", "") */
+  currencies: Record<string, string>;
+  /** account id -> a label sent instead of the real one (e.g. with a NUL or a lone surrogate) */
+  labels: Record<string, string>;
+  /** accounts still listed whose detail answers 404 OBP-30018 */
+  goneAccounts: string[];
+  /** /banks lists the first bank twice */
+  duplicateBank: boolean;
+  /** account lists repeat their first account */
+  duplicateAccount: boolean;
+  /** banks no longer in /banks at all (their endpoints answer 404 OBP-30001 too) */
+  unlistedBanks: string[];
+  /** accounts no longer in their bank's account list */
+  unlistedAccounts: string[];
+  /** pad the /banks answer to at least this many bytes, as a runaway server would */
+  banksAnswerBytes: number;
 }
 
 export interface SandboxOptions {
@@ -59,6 +77,15 @@ export const NO_FAULTS: SandboxFaults = {
   nullLabels: false,
   v6Shapes: false,
   bareAccountLists: false,
+  balances: {},
+  currencies: {},
+  labels: {},
+  goneAccounts: [],
+  duplicateBank: false,
+  duplicateAccount: false,
+  unlistedBanks: [],
+  unlistedAccounts: [],
+  banksAnswerBytes: 0,
 };
 
 interface Answer {
@@ -123,7 +150,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Sandb
   };
 
   const bankOr404 = (bankId: string): SandboxBank | Answer =>
-    data.banks.find((b) => b.id === bankId && !faults().goneBanks.includes(bankId)) ??
+    data.banks.find((b) => b.id === bankId && !faults().goneBanks.includes(bankId) && !faults().unlistedBanks.includes(bankId)) ??
     obpError(404, `OBP-30001: Bank not found. Please specify a valid value for BANK_ID. Current BANK_ID=${bankId}`);
 
   const idKey = (): string => (faults().v6Shapes ? 'bank_id' : 'id');
@@ -141,13 +168,21 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Sandb
     { scheme: 'IBAN', address: a.IBAN },
   ];
   const accountId = (a: SandboxAccount) => ({ [faults().v6Shapes ? 'account_id' : 'id']: a.id });
-  const label = (a: SandboxAccount) => (faults().nullLabels ? null : a.label);
+  const label = (a: SandboxAccount) => (faults().nullLabels ? null : (faults().labels[a.id] ?? a.label));
+  const listedBanks = () => {
+    const banks = data.banks.filter((b) => !faults().unlistedBanks.includes(b.id));
+    return faults().duplicateBank && banks.length ? [banks[0]!, ...banks] : banks;
+  };
+  const padding = (body: object) => {
+    const missing = faults().banksAnswerBytes - JSON.stringify(body).length;
+    return missing > 0 ? { ...body, padding: 'x'.repeat(missing) } : body;
+  };
 
   const route = (request: IncomingMessage, path: string[]): Answer => {
     if (request.method === 'POST' && path.join('/') === 'my/logins/direct') return login(request);
     if (request.method !== 'GET' || path[0] !== 'obp' || path.length < 3) return obpError(404, 'OBP-10404: 404 Not Found.');
     const rest = path.slice(2);
-    if (rest.length === 1 && rest[0] === 'banks') return { status: 200, body: { banks: data.banks.map(renderBank) } };
+    if (rest.length === 1 && rest[0] === 'banks') return { status: 200, body: padding({ banks: listedBanks().map(renderBank) }) };
 
     const privateAccounts = rest.length === 4 && rest[0] === 'banks' && rest[2] === 'accounts' && rest[3] === 'private';
     const accountDetail = rest.length === 6 && rest[0] === 'my' && rest[1] === 'banks' && rest[3] === 'accounts' && rest[5] === 'account';
@@ -159,15 +194,25 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Sandb
     const visible = data.accounts.filter((a) => a.bank === bank.id && a.owners.includes(user.user_name));
 
     if (privateAccounts) {
-      const list = visible.map((a) => ({ ...accountId(a), label: label(a), bank_id: a.bank, account_type: a.type, account_routings: routings(a), views: [OWNER_VIEW] }));
+      const listed = visible.filter((a) => !faults().unlistedAccounts.includes(a.id));
+      const list = (faults().duplicateAccount && listed.length ? [listed[0]!, ...listed] : listed).map((a) => ({ ...accountId(a), label: label(a), bank_id: a.bank, account_type: a.type, account_routings: routings(a), views: [OWNER_VIEW] }));
       return { status: 200, body: faults().bareAccountLists ? list : { accounts: list } };
     }
-    const account = data.accounts.find((a) => a.bank === bank.id && a.id === rest[4]);
+    const account = data.accounts.find((a) => a.bank === bank.id && a.id === rest[4] && !faults().goneAccounts.includes(a.id));
     if (!account) return obpError(404, `OBP-30018: Bank Account not found. Please specify valid values for BANK_ID and ACCOUNT_ID. Current ACCOUNT_ID=${rest[4]}`);
     if (!visible.includes(account)) return obpError(403, 'OBP-20017: Current user does not have access to the view. Please specify a valid value for VIEW_ID.');
     return {
       status: 200,
-      body: { ...accountId(account), bank_id: account.bank, label: label(account), number: account.number, product_code: account.type, balance: account.balance, account_routings: routings(account), views_basic: ['owner'] },
+      body: {
+        ...accountId(account),
+        bank_id: account.bank,
+        label: label(account),
+        number: account.number,
+        product_code: account.type,
+        balance: { currency: faults().currencies[account.id] ?? account.balance.currency, amount: faults().balances[account.id] ?? account.balance.amount },
+        account_routings: routings(account),
+        views_basic: ['owner'],
+      },
     };
   };
 

@@ -35,6 +35,13 @@ accounts AS (
         coalesce(dbt_valid_to::timestamptz,
                  TIMESTAMPTZ '9999-12-31 00:00:00+00')                    AS valid_to,
         (dbt_valid_to IS NULL)                                            AS is_current,
+        -- the loader's flag, the same on every version: false once OBP no longer lists the account
+        coalesce((SELECT seen.is_active FROM {{ ref('stg_obp__accounts') }} AS seen
+                  WHERE seen.bank_id = versions.bank_id AND seen.account_id = versions.account_id), FALSE)
+                                                                          AS is_active,
+        (SELECT seen.last_seen_at FROM {{ ref('stg_obp__accounts') }} AS seen
+         WHERE seen.bank_id = versions.bank_id AND seen.account_id = versions.account_id)
+                                                                          AS last_seen_at,
         dbt_valid_from::timestamptz                                       AS recorded_at,
         extracted_at::timestamptz                                         AS extracted_at,
         load_id::uuid                                                     AS load_id
@@ -60,6 +67,8 @@ unknown_member AS (
         TIMESTAMPTZ '1900-01-01 00:00:00+00'        AS valid_from,
         TIMESTAMPTZ '9999-12-31 00:00:00+00'        AS valid_to,
         TRUE                                        AS is_current,
+        FALSE                                       AS is_active,
+        NULL::timestamptz                           AS last_seen_at,
         NULL::timestamptz                           AS recorded_at,
         NULL::timestamptz                           AS extracted_at,
         NULL::uuid                                  AS load_id

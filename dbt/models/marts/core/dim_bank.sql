@@ -18,8 +18,12 @@ banks AS (
         website::text                           AS website_url,
         logo_url::text                          AS logo_url,
         data_source::text                       AS data_source,
-        -- closed by the snapshot when the bank no longer appears in a load
-        (dbt_valid_to IS NULL)                  AS is_active,
+        -- the loader's flag: false once OBP no longer lists the bank (raw keeps the row)
+        coalesce((SELECT seen.is_active FROM {{ ref('stg_obp__banks') }} AS seen
+                  WHERE seen.bank_id = versions.bank_id), FALSE)
+                                                AS is_active,
+        (SELECT seen.last_seen_at FROM {{ ref('stg_obp__banks') }} AS seen
+         WHERE seen.bank_id = versions.bank_id) AS last_seen_at,
         extracted_at::timestamptz               AS extracted_at,
         load_id::uuid                           AS load_id
     FROM versions
@@ -38,6 +42,7 @@ unknown_member AS (
         NULL::text                              AS logo_url,
         NULL::text                              AS data_source,
         FALSE                                   AS is_active,
+        NULL::timestamptz                       AS last_seen_at,
         NULL::timestamptz                       AS extracted_at,
         NULL::uuid                              AS load_id
 

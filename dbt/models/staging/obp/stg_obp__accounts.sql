@@ -19,7 +19,10 @@ renamed AS (
         balance::numeric(18, 2)       AS balance_amount,
         data_source::text             AS data_source,
         extracted_at::timestamptz     AS extracted_at,
-        load_id::uuid                 AS load_id
+        load_id::uuid                 AS load_id,
+        is_active::boolean            AS is_active,
+        last_seen_at::timestamptz     AS last_seen_at,
+        last_seen_load_id::uuid       AS last_seen_load_id
     FROM source
 
 )
