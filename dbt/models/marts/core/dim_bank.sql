@@ -1,48 +1,48 @@
 -- One row per OBP bank (its latest known version), plus the unknown bank.
-WITH versions AS (
+with versions as (
 
-    SELECT
+    select
         snap.*,
-        row_number() OVER (PARTITION BY snap.bank_id ORDER BY snap.dbt_valid_from DESC) AS recency
-    FROM {{ ref('snap_obp__banks') }} AS snap
+        row_number() over (partition by snap.bank_id order by snap.dbt_valid_from desc) as recency
+    from {{ ref('snap_obp__banks') }} as snap
 
 ),
 
-banks AS (
+banks as (
 
-    SELECT
-        {{ surrogate_key(['bank_id']) }}        AS bank_key,
-        bank_id::text                           AS bank_id,
-        bank_name::text                         AS bank_name,
-        short_name::text                        AS short_name,
-        website::text                           AS website_url,
-        logo_url::text                          AS logo_url,
-        data_source::text                       AS data_source,
+    select
+        {{ surrogate_key(['bank_id']) }}        as bank_key,
+        bank_id::text                           as bank_id,
+        bank_name::text                         as bank_name,
+        short_name::text                        as short_name,
+        website::text                           as website_url,
+        logo_url::text                          as logo_url,
+        data_source::text                       as data_source,
         -- closed by the snapshot when the bank no longer appears in a load
-        (dbt_valid_to IS NULL)                  AS is_active,
-        extracted_at::timestamptz               AS extracted_at,
-        load_id::uuid                           AS load_id
-    FROM versions
-    WHERE recency = 1
+        (dbt_valid_to is null)                  as is_active,
+        extracted_at::timestamptz               as extracted_at,
+        load_id::uuid                           as load_id
+    from versions
+    where recency = 1
 
 ),
 
-unknown_member AS (
+unknown_member as (
 
-    SELECT
-        {{ unknown_key() }}::text               AS bank_key,
-        'UNKNOWN'::text                         AS bank_id,
-        'Unknown bank'::text                    AS bank_name,
-        NULL::text                              AS short_name,
-        NULL::text                              AS website_url,
-        NULL::text                              AS logo_url,
-        NULL::text                              AS data_source,
-        FALSE                                   AS is_active,
-        NULL::timestamptz                       AS extracted_at,
-        NULL::uuid                              AS load_id
+    select
+        {{ unknown_key() }}::text               as bank_key,
+        'UNKNOWN'::text                         as bank_id,
+        'Unknown bank'::text                    as bank_name,
+        null::text                              as short_name,
+        null::text                              as website_url,
+        null::text                              as logo_url,
+        null::text                              as data_source,
+        false                                   as is_active,
+        null::timestamptz                       as extracted_at,
+        null::uuid                              as load_id
 
 )
 
-SELECT * FROM banks
-UNION ALL
-SELECT * FROM unknown_member
+select * from banks
+union all
+select * from unknown_member
