@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { TOOL_VERSION } from '../core/version.js';
 import { registerDbt } from './commands/dbt.js';
 import { registerLoad } from './commands/load.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerObpRecord } from './commands/obp-record.js';
 import { registerObpSandbox } from './commands/obp-sandbox.js';
@@ -17,6 +18,7 @@ const program = new Command('hybridbank')
 
 registerDbt(program);
 registerLoad(program);
+registerMetrics(program);
 registerMigrate(program);
 registerObpRecord(program);
 registerObpSandbox(program);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runDbt } from '../../transform/dbt.js';
+import { runDbt, type RunDbtOptions } from '../../transform/dbt.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -8,27 +8,28 @@ const KEYS = ['databaseUrl', 'warehousePort', 'logLevel'] as const;
 export interface DbtCommandSpec {
   name: string;
   description: string;
-  /** dbt arguments put before the user's, e.g. ['build'] */
-  fixedArgs: readonly string[];
+  /** what runs, given the user's extra arguments */
+  run: (options: RunDbtOptions) => Promise<void>;
 }
 
 /**
- * A command that runs dbt on the warehouse. Our own settings (--database-url, ...) are read
- * before the first dbt option; everything else, from the first option commander does not know
- * on, goes to dbt unchanged (`npm run dbt -- build --select marts --full-refresh`).
+ * A command that runs dbt (or a tool of its venv) on the warehouse. Our own settings
+ * (--database-url, ...) are read before the first option for the tool; everything else, from
+ * the first option commander does not know on, goes to the tool unchanged
+ * (`npm run dbt -- build --select marts --full-refresh`).
  */
 export function registerDbtCommand(program: Command, spec: DbtCommandSpec): void {
   addSettingOptions(
     program
       .command(spec.name)
       .description(spec.description)
-      .argument('[dbt-args...]', 'arguments passed to dbt')
+      .argument('[args...]', 'arguments passed on')
       .allowUnknownOption()
       .allowExcessArguments(),
     KEYS,
   ).action(
-    action(KEYS, async ({ config, log, signal }, dbtArgs: string[] = []) => {
-      await runDbt({ config, log, signal, args: [...spec.fixedArgs, ...dbtArgs], env: process.env });
+    action(KEYS, async ({ config, log, signal }, args: string[] = []) => {
+      await spec.run({ config, log, signal, args, env: process.env });
     }),
   );
 }
@@ -37,6 +38,6 @@ export function registerDbt(program: Command): void {
   registerDbtCommand(program, {
     name: 'dbt',
     description: 'run any dbt command on the warehouse (installs dbt into .venv-dbt/ on first use), e.g. dbt build, dbt docs generate',
-    fixedArgs: [],
+    run: runDbt,
   });
 }
