@@ -8,8 +8,8 @@ with last_transaction as (
         balance_after
     from {{ ref('stg_synthetic__transactions') }}
     order by
-        bank_id,
-        account_id,
+        bank_id asc,
+        account_id asc,
         transacted_at desc,
         transaction_id desc
 
@@ -24,8 +24,8 @@ last_day as (
         closing_balance
     from {{ ref('fct_account_daily_balances') }}
     order by
-        bank_id,
-        account_id,
+        bank_id asc,
+        account_id asc,
         balance_date desc
 
 )
@@ -38,6 +38,6 @@ select
     last_day.closing_balance
 from last_transaction
 left join last_day
-    on  last_day.bank_id = last_transaction.bank_id
-    and last_day.account_id = last_transaction.account_id
+    on  last_transaction.bank_id = last_day.bank_id
+    and last_transaction.account_id = last_day.account_id
 where last_day.closing_balance is distinct from last_transaction.balance_after

@@ -1,16 +1,16 @@
 -- Every transaction belongs to a real account from OBP (live API or snapshot): its account_key
 -- resolves to a dim_account version of that very account with an OBP data source.
 select
-    transactions.transaction_id,
-    transactions.bank_id,
-    transactions.account_id,
-    transactions.account_key,
-    accounts.data_source
-from {{ ref('fct_transactions') }} as transactions
-left join {{ ref('dim_account') }} as accounts
-    on accounts.account_key = transactions.account_key
-where accounts.account_key is null
-   or accounts.bank_id <> transactions.bank_id
-   or accounts.account_id <> transactions.account_id
-   or accounts.data_source is null
-   or accounts.data_source not in ('REAL_API', 'OBP_SNAPSHOT')
+    fact.transaction_id,
+    fact.bank_id,
+    fact.account_id,
+    fact.account_key,
+    account_version.data_source
+from {{ ref('fct_transactions') }} as fact
+left join {{ ref('dim_account') }} as account_version
+    on fact.account_key = account_version.account_key
+where account_version.account_key is null
+   or account_version.bank_id <> fact.bank_id
+   or account_version.account_id <> fact.account_id
+   or account_version.data_source is null
+   or account_version.data_source not in ('REAL_API', 'OBP_SNAPSHOT')

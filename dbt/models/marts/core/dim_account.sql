@@ -5,14 +5,14 @@
 with versions as (
 
     select
-        snap.*,
+        *,
         row_number() over account_versions  as version_number,
-        lead(snap.extracted_at) over account_versions
+        lead(extracted_at) over account_versions
                                             as next_extracted_at
-    from {{ ref('snap_obp__accounts') }} as snap
+    from {{ ref('snap_obp__accounts') }}
     window account_versions as (
-        partition by snap.bank_id, snap.account_id
-        order by snap.dbt_valid_from
+        partition by bank_id, account_id
+        order by dbt_valid_from
     )
 
 ),

@@ -2,9 +2,9 @@
 with versions as (
 
     select
-        snap.*,
-        row_number() over (partition by snap.bank_id order by snap.dbt_valid_from desc) as recency
-    from {{ ref('snap_obp__banks') }} as snap
+        *,
+        row_number() over (partition by bank_id order by dbt_valid_from desc) as recency
+    from {{ ref('snap_obp__banks') }}
 
 ),
 

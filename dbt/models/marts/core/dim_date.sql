@@ -8,7 +8,7 @@ with days as (
 
 select
     {{ date_key('date_day') }}                          as date_key,
-    date_day                                            as date_day,
+    date_day,
     extract(year from date_day)::integer                as year_number,
     extract(quarter from date_day)::integer             as quarter_number,
     extract(month from date_day)::integer               as month_number,

@@ -34,7 +34,7 @@ named as (
         {{ is_cash_withdrawal('merchants.merchant_category_code') }}    as is_cash_withdrawal
     from merchants
     left join categories
-        on categories.mcc = merchants.merchant_category_code
+        on merchants.merchant_category_code = categories.mcc
 
 ),
 

@@ -29,7 +29,7 @@ all_types as (
         observed_types.credit_count
     from profile_types
     full outer join observed_types
-        on observed_types.transaction_type = profile_types.transaction_type
+        on profile_types.transaction_type = observed_types.transaction_type
 
 )
 

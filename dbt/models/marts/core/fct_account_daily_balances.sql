@@ -49,10 +49,10 @@ spine as (
         account_windows.bank_id,
         account_windows.account_id,
         account_windows.currency_code,
-        day::date as balance_date
+        series_day::date as balance_date
     from account_windows
     cross join window_end
-    cross join lateral generate_series(account_windows.first_day, window_end.last_day, interval '1 day') as day
+    cross join lateral generate_series(account_windows.first_day, window_end.last_day, interval '1 day') as series_day
 
 ),
 
@@ -75,16 +75,16 @@ days as (
         )                                                   as balance_group
     from spine
     left join activity
-        on  activity.bank_id = spine.bank_id
-        and activity.account_id = spine.account_id
-        and activity.activity_day = spine.balance_date
+        on  spine.bank_id = activity.bank_id
+        and spine.account_id = activity.account_id
+        and spine.balance_date = activity.activity_day
 
 ),
 
 carried as (
 
     select
-        days.*,
+        *,
         first_value(day_closing_balance) over (
             partition by bank_id, account_id, balance_group
             order by balance_date
@@ -101,7 +101,7 @@ select
     {{ date_key('carried.balance_date') }}                  as date_key,
     carried.bank_id::text                                   as bank_id,
     carried.account_id::text                                as account_id,
-    carried.balance_date                                    as balance_date,
+    carried.balance_date,
     carried.currency_code::text                             as currency_code,
     -- on a quiet day the balance neither moves nor starts elsewhere than it ends
     coalesce(carried.day_opening_balance, carried.closing_balance)::numeric(18, 2)
@@ -116,7 +116,7 @@ select
 from carried
 -- the version of the account valid at the end of the day
 left join accounts
-    on  accounts.bank_id = carried.bank_id
-    and accounts.account_id = carried.account_id
+    on  carried.bank_id = accounts.bank_id
+    and carried.account_id = accounts.account_id
     and (carried.balance_date + 1)::timestamp at time zone 'UTC' > accounts.valid_from
     and (carried.balance_date + 1)::timestamp at time zone 'UTC' <= accounts.valid_to

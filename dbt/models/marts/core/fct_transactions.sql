@@ -28,14 +28,14 @@
 
 with transactions as (
 
-    select * from {{ ref('stg_synthetic__transactions') }} as transactions
+    select * from {{ ref('stg_synthetic__transactions') }}
     {% if is_incremental() %}
-        where (transactions.bank_id, transactions.account_id) in (
+        where (bank_id, account_id) in (
             select distinct
                 reloaded.bank_id,
                 reloaded.account_id
             from {{ ref('stg_synthetic__transactions') }} as reloaded
-            where reloaded.load_id not in (select distinct load_id from {{ this }})
+            where reloaded.load_id not in (select distinct loaded.load_id from {{ this }} as loaded)
         )
     {% endif %}
 
@@ -54,7 +54,7 @@ transaction_types as (
 )
 
 select
-    transactions.transaction_id                                         as transaction_id,
+    transactions.transaction_id,
     {{ date_key('transactions.transaction_day') }}                      as transaction_date_key,
     {{ key_or_unknown('accounts.account_key') }}                        as account_key,
     {{ key_or_unknown('accounts.bank_key') }}                           as bank_key,
@@ -64,24 +64,24 @@ select
             then {{ unknown_key() }}
         else {{ surrogate_key(['transactions.merchant_name', 'transactions.merchant_category_code']) }}
     end                                                                 as merchant_key,
-    transaction_types.transaction_type_key                              as transaction_type_key,
-    transactions.bank_id                                                as bank_id,
-    transactions.account_id                                             as account_id,
-    transactions.transacted_at                                          as transacted_at,
-    transactions.channel                                                as channel,
-    transactions.description                                            as description,
-    transactions.counterparty_name                                      as counterparty_name,
-    transactions.currency_code                                          as currency_code,
-    transactions.amount                                                 as amount,
+    transaction_types.transaction_type_key,
+    transactions.bank_id,
+    transactions.account_id,
+    transactions.transacted_at,
+    transactions.channel,
+    transactions.description,
+    transactions.counterparty_name,
+    transactions.currency_code,
+    transactions.amount,
     greatest(-transactions.amount, 0)::numeric(18, 2)                   as debit_amount,
     greatest(transactions.amount, 0)::numeric(18, 2)                    as credit_amount,
-    transactions.balance_after                                          as balance_after,
+    transactions.balance_after,
     {{ is_cash_withdrawal('transactions.merchant_category_code') }}     as is_cash_withdrawal,
-    transactions.is_fraud                                               as is_fraud,
-    transactions.fraud_pattern                                          as fraud_pattern,
-    transactions.data_source                                            as data_source,
-    transactions.load_id                                                as load_id,
-    transactions.generated_at                                           as generated_at
+    transactions.is_fraud,
+    transactions.fraud_pattern,
+    transactions.data_source,
+    transactions.load_id,
+    transactions.generated_at
 from transactions
 -- the version of the account that was valid when the transaction happened
 left join accounts

@@ -21,14 +21,14 @@
 -- earlier transactions (no look-ahead), and the label.
 with transactions as (
 
-    select * from {{ ref('fct_transactions') }} as transactions
+    select * from {{ ref('fct_transactions') }}
     {% if is_incremental() %}
-        where (transactions.bank_id, transactions.account_id) in (
+        where (bank_id, account_id) in (
             select distinct
                 reloaded.bank_id,
                 reloaded.account_id
             from {{ ref('fct_transactions') }} as reloaded
-            where reloaded.load_id not in (select distinct load_id from {{ this }})
+            where reloaded.load_id not in (select distinct loaded.load_id from {{ this }} as loaded)
         )
     {% endif %}
 
@@ -37,52 +37,52 @@ with transactions as (
 features as (
 
     select
-        transactions.transaction_id,
-        transactions.account_key,
-        transactions.bank_id,
-        transactions.account_id,
-        transactions.transacted_at,
-        transactions.currency_code,
-        transactions.amount,
-        abs(transactions.amount)                                           as abs_amount,
-        transactions.channel,
-        transactions.merchant_key,
-        transactions.transaction_type_key,
-        extract(hour from transactions.transacted_at at time zone 'UTC')    as hour_of_day,
-        extract(isodow from transactions.transacted_at at time zone 'UTC')  as iso_day_of_week,
-        count(*) over account_before                                       as prior_transaction_count,
-        avg(abs(transactions.amount)) over account_before                  as prior_avg_abs_amount,
-        stddev_samp(abs(transactions.amount)) over account_before          as prior_stddev_abs_amount,
+        transaction_id,
+        account_key,
+        bank_id,
+        account_id,
+        transacted_at,
+        currency_code,
+        amount,
+        abs(amount)                                           as abs_amount,
+        channel,
+        merchant_key,
+        transaction_type_key,
+        extract(hour from transacted_at at time zone 'UTC')   as hour_of_day,
+        extract(isodow from transacted_at at time zone 'UTC') as iso_day_of_week,
+        count(*) over account_before                          as prior_transaction_count,
+        avg(abs(amount)) over account_before                  as prior_avg_abs_amount,
+        stddev_samp(abs(amount)) over account_before          as prior_stddev_abs_amount,
         -- minus the transaction itself; EXCLUDE CURRENT ROW would give the same count but makes
         -- PostgreSQL recount every frame from scratch (minutes on a million rows)
-        count(*) over account_last_hour - 1                                as transactions_prev_1h,
-        count(*) over account_last_day - 1                                 as transactions_prev_24h,
-        transactions.transacted_at - lag(transactions.transacted_at) over account_order
-                                                                           as since_previous,
+        count(*) over account_last_hour - 1                   as transactions_prev_1h,
+        count(*) over account_last_day - 1                    as transactions_prev_24h,
+        transacted_at - lag(transacted_at) over account_order
+                                                              as since_previous,
         row_number() over (
-            partition by transactions.bank_id, transactions.account_id, transactions.merchant_key
-            order by transactions.transacted_at, transactions.transaction_id
-        )                                                                  as merchant_visit_number,
-        transactions.is_fraud,
-        transactions.fraud_pattern,
-        transactions.load_id
+            partition by bank_id, account_id, merchant_key
+            order by transacted_at, transaction_id
+        )                                                     as merchant_visit_number,
+        is_fraud,
+        fraud_pattern,
+        load_id
     from transactions
     window
         account_order as (
-            partition by transactions.bank_id, transactions.account_id
-            order by transactions.transacted_at, transactions.transaction_id
+            partition by bank_id, account_id
+            order by transacted_at, transaction_id
         ),
         account_before as (
             account_order rows between unbounded preceding and 1 preceding
         ),
         account_last_hour as (
-            partition by transactions.bank_id, transactions.account_id
-            order by transactions.transacted_at
+            partition by bank_id, account_id
+            order by transacted_at
             range between interval '1 hour' preceding and current row
         ),
         account_last_day as (
-            partition by transactions.bank_id, transactions.account_id
-            order by transactions.transacted_at
+            partition by bank_id, account_id
+            order by transacted_at
             range between interval '24 hours' preceding and current row
         )
 
@@ -93,7 +93,7 @@ select
     account_key::text                                               as account_key,
     bank_id::text                                                   as bank_id,
     account_id::text                                                as account_id,
-    transacted_at                                                   as transacted_at,
+    transacted_at,
     currency_code::text                                             as currency_code,
     amount::numeric(18, 2)                                          as amount,
     abs_amount::numeric(18, 2)                                      as abs_amount,

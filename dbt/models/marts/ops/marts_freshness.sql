@@ -26,9 +26,9 @@ select
     '{{ run_started_at.isoformat() }}'::timestamptz  as built_at,
     latest_load.load_id                             as built_from_load_id,
     latest_load.finished_at                         as built_from_load_finished_at,
-    data_span.data_through                          as data_through,
+    data_span.data_through,
     (data_span.data_through at time zone 'UTC')::date
                                                     as data_as_of_date,
-    data_span.generated_through                     as generated_through
+    data_span.generated_through
 from data_span
 left join latest_load on true

@@ -9,6 +9,6 @@ with bounds as (
 
 )
 
-select day::date as date_day
+select series_day::date as date_day
 from bounds
-cross join lateral generate_series(bounds.first_day, bounds.last_day, interval '1 day') as day
+cross join lateral generate_series(first_day, last_day, interval '1 day') as series_day
