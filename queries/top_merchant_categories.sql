@@ -4,7 +4,8 @@
 --           spend, and how much of their card spend does each take?
 -- Grain:    one row per category and currency: the 10 largest categories by spend in each
 --           currency (amounts in different currencies are never compared or added).
--- Columns:  share_of_spend is a fraction of all merchant spend in that currency.
+-- Columns:  share_of_spend is a fraction of all merchant spend in that currency. Cash
+--           withdrawals (MCC 6010/6011) are not spend and are left out.
 WITH categories AS (
 
     SELECT
@@ -18,6 +19,7 @@ WITH categories AS (
     JOIN marts.dim_merchant AS m
         ON m.merchant_key = f.merchant_key
     WHERE m.merchant_key <> '-1'
+      AND NOT m.is_cash_withdrawal
     GROUP BY
         m.merchant_category,
         m.merchant_category_code,

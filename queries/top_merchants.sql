@@ -4,7 +4,8 @@
 -- Grain:    one row per merchant and currency: the 10 merchants with the highest spend in each
 --           currency (amounts in different currencies are never compared or added).
 -- Columns:  spend = debits at the merchant, refunds = credits from it, net_spend = the difference.
---           Transactions without a merchant (salary, ATM, transfers) are left out.
+--           Transactions without a merchant (salary, transfers) and cash withdrawals (ATMs,
+--           MCC 6010/6011: cash is not spend) are left out.
 WITH merchants AS (
 
     SELECT
@@ -19,6 +20,7 @@ WITH merchants AS (
     JOIN marts.dim_merchant AS m
         ON m.merchant_key = f.merchant_key
     WHERE m.merchant_key <> '-1'
+      AND NOT m.is_cash_withdrawal
     GROUP BY
         m.merchant_name,
         m.merchant_category,

@@ -4,7 +4,8 @@
 -- Grain:    one row per day type (weekday, weekend) and currency.
 -- Columns:  calendar_days = days of that type in the span of the data (quiet days count:
 --           spend_per_day is per calendar day, not per day with spending);
---           average_ticket = spend / debit transactions. Spend = debits, in that currency.
+--           average_ticket = spend / debit transactions. Spend = debits, in that currency,
+--           cash withdrawals left out (taking cash out is not spending it).
 WITH span AS (
 
     SELECT
@@ -36,6 +37,7 @@ spending AS (
     FROM marts.fct_transactions AS f
     JOIN marts.dim_date AS d
         ON d.date_key = f.transaction_date_key
+    WHERE NOT f.is_cash_withdrawal
     GROUP BY
         d.is_weekend,
         f.currency_code

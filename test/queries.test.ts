@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { createReader } from '../src/warehouse/readers.js';
 import { PROJECT_ROOT } from './helpers/cli.js';
 import type { TestDatabase } from './helpers/database.js';
-import { silentLogger } from './helpers/logger.js';
+import { createTestReader } from './helpers/reader.js';
 import { createTransformedWarehouse } from './helpers/transformed-warehouse.js';
 
 /**
@@ -18,8 +16,6 @@ import { createTransformedWarehouse } from './helpers/transformed-warehouse.js';
 type Row = Record<string, unknown>;
 
 const QUERIES_DIR = path.join(PROJECT_ROOT, 'queries');
-const READER = `hbtest_queries_${process.pid}`;
-const PASSWORD = randomBytes(18).toString('base64');
 
 const num = (value: unknown): number => {
   const n = Number(value);
@@ -38,16 +34,15 @@ const byKey = (rows: Row[], key: (r: Row) => string): Map<string, Row[]> => {
 describe('queries/', () => {
   let db: TestDatabase;
   let reader: pg.Client;
+  let dropReader: (() => Promise<void>) | undefined;
   /** independent counts from the owner's connection */
   let facts: { transactions: number; fraud: number; accounts: number; firstDay: string; lastDay: string };
 
   before(async () => {
     db = await createTransformedWarehouse();
-    await createReader(db.warehouse.pool, { name: READER, password: PASSWORD }, silentLogger());
-    const url = new URL(db.url);
-    url.username = READER;
-    url.password = PASSWORD;
-    reader = new pg.Client({ connectionString: url.toString() });
+    const readerRole = await createTestReader(db, 'hbtest_queries');
+    dropReader = readerRole.drop;
+    reader = new pg.Client({ connectionString: readerRole.url });
     await reader.connect();
     const { rows } = await db.warehouse.pool.query(`
       SELECT (SELECT count(*)::int FROM raw.transactions) AS transactions,
@@ -61,7 +56,7 @@ describe('queries/', () => {
 
   after(async () => {
     await reader?.end();
-    await db?.warehouse.pool.query(`DROP ROLE IF EXISTS ${READER}`);
+    await dropReader?.();
     await db?.drop();
   });
 
@@ -124,6 +119,7 @@ describe('queries/', () => {
       }
       for (const r of rows) {
         assert.ok(r.merchant_name, 'a named merchant');
+        assert.doesNotMatch(String(r.merchant_category), /Cash Disbursements/, 'cash withdrawals are not spend');
         assert.ok(num(r.spend) >= 0 && num(r.refunds) >= 0);
         close(num(r.net_spend), num(r.spend) - num(r.refunds), 0.005, 'net = spend - refunds');
       }
@@ -139,6 +135,7 @@ describe('queries/', () => {
       for (const r of rows) {
         assert.ok(num(r.share_of_spend) >= 0 && num(r.share_of_spend) <= 1, 'a share is a fraction');
         assert.match(String(r.merchant_category_code), /^\d{4}$/);
+        assert.ok(!['6010', '6011'].includes(String(r.merchant_category_code)), 'cash withdrawals are not spend');
         assert.ok(num(r.merchants) >= 1 && num(r.transactions) >= num(r.merchants));
       }
     },

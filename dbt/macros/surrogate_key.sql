@@ -19,3 +19,8 @@
 {% macro unknown_key() -%}
     '-1'
 {%- endmacro %}
+
+{# A fact's foreign key: the dimension's key, or the unknown member's when there is no match. #}
+{% macro key_or_unknown(key) -%}
+    coalesce({{ key }}, {{ unknown_key() }})
+{%- endmacro %}

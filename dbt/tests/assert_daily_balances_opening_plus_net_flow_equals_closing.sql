@@ -1,26 +1,26 @@
 -- Per account over the whole window: the opening balance of its first day plus all net flows
 -- must equal the closing balance of its last day. Returns the accounts where it does not.
-WITH balances AS (
+with balances as (
 
-    SELECT * FROM {{ ref('fct_account_daily_balances') }}
+    select * from {{ ref('fct_account_daily_balances') }}
 
 ),
 
-per_account AS (
+per_account as (
 
-    SELECT
+    select
         bank_id,
         account_id,
-        (array_agg(opening_balance ORDER BY balance_date))[1]         AS first_opening_balance,
-        sum(net_flow_amount)                                           AS total_net_flow,
-        (array_agg(closing_balance ORDER BY balance_date DESC))[1]    AS last_closing_balance
-    FROM balances
-    GROUP BY
+        (array_agg(opening_balance order by balance_date))[1]         as first_opening_balance,
+        sum(net_flow_amount)                                           as total_net_flow,
+        (array_agg(closing_balance order by balance_date desc))[1]    as last_closing_balance
+    from balances
+    group by
         bank_id,
         account_id
 
 )
 
-SELECT *
-FROM per_account
-WHERE first_opening_balance + total_net_flow <> last_closing_balance
+select *
+from per_account
+where first_opening_balance + total_net_flow <> last_closing_balance

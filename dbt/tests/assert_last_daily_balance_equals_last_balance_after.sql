@@ -1,43 +1,43 @@
 -- The closing balance of each account on the last day of the window equals the balance_after
 -- of its last transaction (by time, then transaction_id).
-WITH last_transaction AS (
+with last_transaction as (
 
-    SELECT DISTINCT ON (bank_id, account_id)
+    select distinct on (bank_id, account_id)
         bank_id,
         account_id,
         balance_after
-    FROM {{ ref('stg_synthetic__transactions') }}
-    ORDER BY
-        bank_id,
-        account_id,
-        transacted_at DESC,
-        transaction_id DESC
+    from {{ ref('stg_synthetic__transactions') }}
+    order by
+        bank_id asc,
+        account_id asc,
+        transacted_at desc,
+        transaction_id desc
 
 ),
 
-last_day AS (
+last_day as (
 
-    SELECT DISTINCT ON (bank_id, account_id)
+    select distinct on (bank_id, account_id)
         bank_id,
         account_id,
         balance_date,
         closing_balance
-    FROM {{ ref('fct_account_daily_balances') }}
-    ORDER BY
-        bank_id,
-        account_id,
-        balance_date DESC
+    from {{ ref('fct_account_daily_balances') }}
+    order by
+        bank_id asc,
+        account_id asc,
+        balance_date desc
 
 )
 
-SELECT
+select
     last_transaction.bank_id,
     last_transaction.account_id,
     last_transaction.balance_after,
     last_day.balance_date,
     last_day.closing_balance
-FROM last_transaction
-LEFT JOIN last_day
-    ON  last_day.bank_id = last_transaction.bank_id
-    AND last_day.account_id = last_transaction.account_id
-WHERE last_day.closing_balance IS DISTINCT FROM last_transaction.balance_after
+from last_transaction
+left join last_day
+    on  last_transaction.bank_id = last_day.bank_id
+    and last_transaction.account_id = last_day.account_id
+where last_day.closing_balance is distinct from last_transaction.balance_after

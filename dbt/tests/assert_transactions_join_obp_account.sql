@@ -1,16 +1,16 @@
 -- Every transaction belongs to a real account from OBP (live API or snapshot): its account_key
 -- resolves to a dim_account version of that very account with an OBP data source.
-SELECT
-    transactions.transaction_id,
-    transactions.bank_id,
-    transactions.account_id,
-    transactions.account_key,
-    accounts.data_source
-FROM {{ ref('fct_transactions') }} AS transactions
-LEFT JOIN {{ ref('dim_account') }} AS accounts
-    ON accounts.account_key = transactions.account_key
-WHERE accounts.account_key IS NULL
-   OR accounts.bank_id <> transactions.bank_id
-   OR accounts.account_id <> transactions.account_id
-   OR accounts.data_source IS NULL
-   OR accounts.data_source NOT IN ('REAL_API', 'OBP_SNAPSHOT')
+select
+    fact.transaction_id,
+    fact.bank_id,
+    fact.account_id,
+    fact.account_key,
+    account_version.data_source
+from {{ ref('fct_transactions') }} as fact
+left join {{ ref('dim_account') }} as account_version
+    on fact.account_key = account_version.account_key
+where account_version.account_key is null
+   or account_version.bank_id <> fact.bank_id
+   or account_version.account_id <> fact.account_id
+   or account_version.data_source is null
+   or account_version.data_source not in ('REAL_API', 'OBP_SNAPSHOT')

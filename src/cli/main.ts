@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../core/version.js';
 import { registerDbt } from './commands/dbt.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerLoad } from './commands/load.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerObpRecord } from './commands/obp-record.js';
 import { registerObpSandbox } from './commands/obp-sandbox.js';
@@ -27,6 +28,7 @@ const program = new Command('hybridbank')
 registerDbt(program);
 registerDoctor(program);
 registerLoad(program);
+registerMetrics(program);
 registerMigrate(program);
 registerObpRecord(program);
 registerObpSandbox(program);

@@ -1,10 +1,11 @@
 import type { Config } from '../config/config.js';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
-import { withWarehouse } from '../warehouse/connection.js';
+import { withWarehouse, type Warehouse } from '../warehouse/connection.js';
 import { migrate } from '../warehouse/migrator.js';
+import { readMartsFreshness, stalenessWarning } from './freshness.js';
 import { runInherited } from './process.js';
-import { dbtVenvOf, ensureDbtVenv } from './venv.js';
+import { dbtVenvOf, ensureDbtVenv, type DbtVenv } from './venv.js';
 
 export interface RunDbtOptions {
   config: Config;
@@ -16,40 +17,79 @@ export interface RunDbtOptions {
   signal?: AbortSignal;
 }
 
+/** One of the venv's tools, run on the open warehouse with our environment; returns its exit code. */
+type ToolRunner = (tool: keyof Pick<DbtVenv, 'dbt' | 'mf'>, args: readonly string[], cwd?: string) => Promise<number>;
+
 /**
- * Runs dbt against the loader's warehouse: makes sure the dbt virtualenv is installed, opens the
- * warehouse (starting the embedded server when DATABASE_URL is unset, stopping it afterwards),
- * applies pending migrations so `raw` exists, then runs dbt with the project and profiles in
- * dbt/, its output streamed as is. A non-zero dbt exit becomes DBT_FAILED.
+ * Makes sure the dbt virtualenv is installed, opens the warehouse (starting the embedded server
+ * when DATABASE_URL is unset, stopping it afterwards), applies pending migrations so `raw`
+ * exists, then hands `work` a runner for the venv's tools, their output streamed as is.
  */
-export async function runDbt(options: RunDbtOptions): Promise<void> {
+async function withDbtTools<T>(options: RunDbtOptions, work: (run: ToolRunner, warehouse: Warehouse) => Promise<T>): Promise<T> {
   const { config, log } = options;
   const venv = dbtVenvOf(config.projectRoot);
   await ensureDbtVenv({ venv, log, env: options.env, signal: options.signal });
-  await withWarehouse(config.warehouse, log, async (warehouse) => {
+  return withWarehouse(config.warehouse, log, async (warehouse) => {
     await migrate(warehouse.pool, log);
+    const env = dbtEnvironment(warehouse.url, options.env);
+    const run: ToolRunner = async (tool, args, cwd = config.projectRoot) => {
+      log.info({ tool, args }, `running ${tool} ${args.join(' ')}`);
+      try {
+        return await runInherited({ command: venv[tool], args, cwd, env, signal: options.signal });
+      } catch (error) {
+        throw new HybridbankError('DBT_FAILED', `Could not start ${tool} (${venv[tool]}): ${messageOf(error)}.`, {
+          hint: 'Delete .venv-dbt/ so the next run reinstalls dbt.',
+          cause: error,
+        });
+      }
+    };
+    return work(run, warehouse);
+  });
+}
+
+function failed(what: string, code: number): HybridbankError {
+  return new HybridbankError('DBT_FAILED', `${what} failed (exit code ${code}).`, {
+    hint: "dbt's output above names the failing model or test; its full log is in dbt/logs/dbt.log.",
+  });
+}
+
+/** Runs any dbt command on the warehouse (`npm run dbt -- ...`). A non-zero exit becomes DBT_FAILED. */
+export async function runDbt(options: RunDbtOptions): Promise<void> {
+  await withDbtTools(options, async (run) => {
     const args = dbtArgs(options.args);
-    log.info({ args }, `running dbt ${args.join(' ')}`);
-    let code: number;
-    try {
-      code = await runInherited({
-        command: venv.dbt,
-        args,
-        cwd: config.projectRoot,
-        env: dbtEnvironment(warehouse.url, options.env),
-        signal: options.signal,
-      });
-    } catch (error) {
-      throw new HybridbankError('DBT_FAILED', `Could not start dbt (${venv.dbt}): ${messageOf(error)}.`, {
-        hint: 'Delete .venv-dbt/ so the next run reinstalls dbt.',
-        cause: error,
-      });
-    }
-    if (code !== 0) {
-      throw new HybridbankError('DBT_FAILED', `dbt ${args[0] ?? ''} failed (exit code ${code}).`, {
-        hint: "dbt's output above names the failing model or test; its full log is in dbt/logs/dbt.log.",
-      });
-    }
+    const code = await run('dbt', args);
+    if (code !== 0) throw failed(`dbt ${args[0] ?? ''}`, code);
+  });
+}
+
+/**
+ * `npm run transform`: source freshness first (warn only: a stale source is worth saying, not
+ * worth refusing to build), then `dbt build` with the user's extra arguments; afterwards, built
+ * or not, says when the marts are still older than the last successful load (a failed or
+ * partial build, or a load that finished meanwhile).
+ */
+export async function runTransform(options: RunDbtOptions): Promise<void> {
+  await withDbtTools(options, async (run, warehouse) => {
+    const freshness = await run('dbt', dbtArgs(['source', 'freshness']));
+    if (freshness !== 0) options.log.warn({ code: freshness }, 'dbt source freshness did not pass; building anyway');
+    const code = await run('dbt', dbtArgs(['build', ...options.args]));
+    const warning = stalenessWarning(await readMartsFreshness(warehouse.pool));
+    if (warning) process.stderr.write(`Warning: ${warning}\n`);
+    if (code !== 0) throw failed('dbt build', code);
+  });
+}
+
+/**
+ * `npm run metrics -- query --metrics ... --group-by ...`: MetricFlow's `mf` on the semantic
+ * layer. `dbt parse` first writes the semantic manifest mf reads; mf runs in dbt/, where it
+ * finds the project and profiles.
+ */
+export async function runMetrics(options: RunDbtOptions): Promise<void> {
+  await withDbtTools(options, async (run) => {
+    const parsed = await run('dbt', dbtArgs(['parse', '--quiet']));
+    if (parsed !== 0) throw failed('dbt parse', parsed);
+    const code = await run('mf', options.args, `${options.config.projectRoot}/dbt`);
+    if (code !== 0) throw failed(`mf ${options.args[0] ?? ''}`, code);
   });
 }
 

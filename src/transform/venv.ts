@@ -12,11 +12,15 @@ export interface DbtVenv {
   requirements: string;
   /** the dbt executable inside the venv */
   dbt: string;
+  /** MetricFlow's CLI (dbt-metricflow), for the semantic layer */
+  mf: string;
+  /** the SQL linter of the models (dbt/.sqlfluff) */
+  sqlfluff: string;
 }
 
 export function dbtVenvOf(projectRoot: string): DbtVenv {
   const dir = path.join(projectRoot, '.venv-dbt');
-  return { dir, requirements: path.join(projectRoot, 'dbt', 'requirements.txt'), dbt: path.join(dir, 'bin', 'dbt') };
+  return { dir, requirements: path.join(projectRoot, 'dbt', 'requirements.txt'), dbt: path.join(dir, 'bin', 'dbt'), mf: path.join(dir, 'bin', 'mf'), sqlfluff: path.join(dir, 'bin', 'sqlfluff') };
 }
 
 /** Written after a successful install; a different hash means requirements.txt changed since. */

@@ -1,31 +1,33 @@
 -- One row per account and UTC day on which the account has transactions: flows of the day and
 -- the ledger balance before the first and after the last transaction of the day.
-WITH transactions AS (
+with transactions as (
 
-    SELECT * FROM {{ ref('stg_synthetic__transactions') }}
+    select * from {{ ref('stg_synthetic__transactions') }}
 
 ),
 
-daily AS (
+daily as (
 
-    SELECT
+    select
         bank_id,
         account_id,
-        transaction_day                                                    AS activity_day,
+        transaction_day                                                    as activity_day,
+        currency_code,
         -- the ledger order within a day: time, then id for transactions at the same instant
         (array_agg(balance_after - amount
-                   ORDER BY transacted_at, transaction_id))[1]             AS opening_balance,
+                   order by transacted_at, transaction_id))[1]             as opening_balance,
         (array_agg(balance_after
-                   ORDER BY transacted_at DESC, transaction_id DESC))[1]   AS closing_balance,
-        coalesce(sum(amount) FILTER (WHERE amount > 0), 0)                 AS inflow_amount,
-        coalesce(-sum(amount) FILTER (WHERE amount < 0), 0)                AS outflow_amount,
-        count(*)                                                           AS transaction_count
-    FROM transactions
-    GROUP BY
+                   order by transacted_at desc, transaction_id desc))[1]   as closing_balance,
+        coalesce(sum(amount) filter (where amount > 0), 0)                 as inflow_amount,
+        coalesce(-sum(amount) filter (where amount < 0), 0)                as outflow_amount,
+        count(*)                                                           as transaction_count
+    from transactions
+    group by
         bank_id,
         account_id,
-        transaction_day
+        transaction_day,
+        currency_code
 
 )
 
-SELECT * FROM daily
+select * from daily

@@ -1,80 +1,99 @@
 -- SCD2: one row per version of an OBP account (from snap_obp__accounts), plus the unknown account.
--- The first version of each account is valid from 1900-01-01: the synthetic history precedes the
--- first extraction, and its transactions belong to the account as first seen.
-WITH versions AS (
+-- A version is valid from the extraction (extracted_at) of the load that saw the change, until
+-- the next version's. The first version of each account is valid from 1900-01-01: the synthetic
+-- history precedes the first extraction, and its transactions belong to the account as first seen.
+with seen as (
 
-    SELECT
-        snap.*,
-        row_number() OVER (
-            PARTITION BY snap.bank_id, snap.account_id
-            ORDER BY snap.dbt_valid_from
-        ) AS version_number
-    FROM {{ ref('snap_obp__accounts') }} AS snap
-
-),
-
-accounts AS (
-
-    SELECT
-        {{ surrogate_key(['bank_id', 'account_id', 'dbt_valid_from']) }}  AS account_key,
-        {{ surrogate_key(['bank_id']) }}                                  AS bank_key,
-        bank_id::text                                                     AS bank_id,
-        account_id::text                                                  AS account_id,
-        account_label::text                                               AS account_label,
-        account_type::text                                                AS account_type,
-        account_number::text                                              AS account_number,
-        iban::text                                                        AS iban,
-        rtrim(currency)::text                                             AS currency_code,
-        balance::numeric(18, 2)                                           AS balance_amount,
-        data_source::text                                                 AS data_source,
-        version_number::integer                                           AS version_number,
-        CASE
-            WHEN version_number = 1 THEN TIMESTAMPTZ '1900-01-01 00:00:00+00'
-            ELSE dbt_valid_from::timestamptz
-        END                                                               AS valid_from,
-        coalesce(dbt_valid_to::timestamptz,
-                 TIMESTAMPTZ '9999-12-31 00:00:00+00')                    AS valid_to,
-        (dbt_valid_to IS NULL)                                            AS is_current,
-        -- the loader's flag, the same on every version: false once OBP no longer lists the account
-        coalesce((SELECT seen.is_active FROM {{ ref('stg_obp__accounts') }} AS seen
-                  WHERE seen.bank_id = versions.bank_id AND seen.account_id = versions.account_id), FALSE)
-                                                                          AS is_active,
-        (SELECT seen.last_seen_at FROM {{ ref('stg_obp__accounts') }} AS seen
-         WHERE seen.bank_id = versions.bank_id AND seen.account_id = versions.account_id)
-                                                                          AS last_seen_at,
-        dbt_valid_from::timestamptz                                       AS recorded_at,
-        extracted_at::timestamptz                                         AS extracted_at,
-        load_id::uuid                                                     AS load_id
-    FROM versions
+    -- the loader's flags, the same on every version: false once OBP no longer lists the account
+    select
+        bank_id,
+        account_id,
+        is_active,
+        last_seen_at
+    from {{ ref('stg_obp__accounts') }}
 
 ),
 
-unknown_member AS (
+versions as (
 
-    SELECT
-        {{ unknown_key() }}::text                   AS account_key,
-        {{ unknown_key() }}::text                   AS bank_key,
-        'UNKNOWN'::text                             AS bank_id,
-        'UNKNOWN'::text                             AS account_id,
-        'Unknown account'::text                     AS account_label,
-        NULL::text                                  AS account_type,
-        NULL::text                                  AS account_number,
-        NULL::text                                  AS iban,
-        NULL::text                                  AS currency_code,
-        NULL::numeric(18, 2)                        AS balance_amount,
-        NULL::text                                  AS data_source,
-        1                                           AS version_number,
-        TIMESTAMPTZ '1900-01-01 00:00:00+00'        AS valid_from,
-        TIMESTAMPTZ '9999-12-31 00:00:00+00'        AS valid_to,
-        TRUE                                        AS is_current,
-        FALSE                                       AS is_active,
-        NULL::timestamptz                           AS last_seen_at,
-        NULL::timestamptz                           AS recorded_at,
-        NULL::timestamptz                           AS extracted_at,
-        NULL::uuid                                  AS load_id
+    select
+        snapshots.*,
+        coalesce(seen.is_active, false)     as is_active_at_obp,
+        seen.last_seen_at                   as last_seen_at_obp,
+        row_number() over account_versions  as version_number,
+        lead(snapshots.extracted_at) over account_versions
+                                            as next_extracted_at
+    from {{ ref('snap_obp__accounts') }} as snapshots
+    left join seen
+        on
+            snapshots.bank_id = seen.bank_id
+            and snapshots.account_id = seen.account_id
+    window account_versions as (
+        partition by snapshots.bank_id, snapshots.account_id
+        order by snapshots.dbt_valid_from
+    )
+
+),
+
+accounts as (
+
+    select
+        {{ surrogate_key(['bank_id', 'account_id', 'dbt_valid_from']) }}  as account_key,
+        {{ surrogate_key(['bank_id']) }}                                  as bank_key,
+        bank_id::text                                                     as bank_id,
+        account_id::text                                                  as account_id,
+        account_label::text                                               as account_label,
+        account_type::text                                                as account_type,
+        account_number::text                                              as account_number,
+        iban::text                                                        as iban,
+        rtrim(currency)::text                                             as currency_code,
+        balance::numeric(18, 2)                                           as balance_amount,
+        data_source::text                                                 as data_source,
+        version_number::integer                                           as version_number,
+        case
+            when version_number = 1 then timestamptz '1900-01-01 00:00:00+00'
+            else extracted_at::timestamptz
+        end                                                               as valid_from,
+        -- the next version's extraction; for an account gone from OBP, when the snapshot saw it go
+        coalesce(next_extracted_at::timestamptz, dbt_valid_to::timestamptz,
+                 timestamptz '9999-12-31 00:00:00+00')                    as valid_to,
+        (dbt_valid_to is null)                                            as is_current,
+        is_active_at_obp                                                  as is_active,
+        last_seen_at_obp                                                  as last_seen_at,
+        dbt_valid_from::timestamptz                                       as recorded_at,
+        extracted_at::timestamptz                                         as extracted_at,
+        load_id::uuid                                                     as load_id
+    from versions
+
+),
+
+unknown_member as (
+
+    select
+        {{ unknown_key() }}::text                   as account_key,
+        {{ unknown_key() }}::text                   as bank_key,
+        'UNKNOWN'::text                             as bank_id,
+        'UNKNOWN'::text                             as account_id,
+        'Unknown account'::text                     as account_label,
+        null::text                                  as account_type,
+        null::text                                  as account_number,
+        null::text                                  as iban,
+        null::text                                  as currency_code,
+        null::numeric(18, 2)                        as balance_amount,
+        null::text                                  as data_source,
+        1                                           as version_number,
+        timestamptz '1900-01-01 00:00:00+00'        as valid_from,
+        timestamptz '9999-12-31 00:00:00+00'        as valid_to,
+        -- not an account: counting current accounts must not count it
+        false                                       as is_current,
+        false                                       as is_active,
+        null::timestamptz                           as last_seen_at,
+        null::timestamptz                           as recorded_at,
+        null::timestamptz                           as extracted_at,
+        null::uuid                                  as load_id
 
 )
 
-SELECT * FROM accounts
-UNION ALL
-SELECT * FROM unknown_member
+select * from accounts
+union all
+select * from unknown_member

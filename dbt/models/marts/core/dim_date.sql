@@ -1,33 +1,26 @@
--- One row per calendar day, whole years around the transactions' span.
-WITH bounds AS (
+-- One row per calendar day of the time spine, with calendar and ISO 8601 week attributes.
+-- Around New Year a day can belong to the ISO week of another year: iso_year says which.
+with days as (
 
-    SELECT
-        date_trunc('year', min(transaction_day))::date                             AS first_day,
-        (date_trunc('year', max(transaction_day)) + INTERVAL '1 year - 1 day')::date AS last_day
-    FROM {{ ref('stg_synthetic__transactions') }}
-
-),
-
-days AS (
-
-    SELECT day::date AS date_day
-    FROM bounds
-    CROSS JOIN LATERAL generate_series(bounds.first_day, bounds.last_day, INTERVAL '1 day') AS day
+    select date_day from {{ ref('time_spine_daily') }}
 
 )
 
-SELECT
-    to_char(date_day, 'YYYYMMDD')::integer              AS date_key,
-    date_day                                            AS date_day,
-    extract(year FROM date_day)::integer                AS year_number,
-    extract(quarter FROM date_day)::integer             AS quarter_number,
-    extract(month FROM date_day)::integer               AS month_number,
-    trim(to_char(date_day, 'Month'))::text              AS month_name,
-    to_char(date_day, 'YYYY-MM')::text                  AS year_month,
-    extract(day FROM date_day)::integer                 AS day_of_month,
-    extract(isodow FROM date_day)::integer              AS iso_day_of_week,
-    trim(to_char(date_day, 'Day'))::text                AS day_name,
-    extract(week FROM date_day)::integer                AS iso_week_number,
-    extract(isodow FROM date_day) IN (6, 7)             AS is_weekend,
-    date_trunc('month', date_day)::date                 AS month_start_date
-FROM days
+select
+    {{ date_key('date_day') }}                          as date_key,
+    date_day,
+    extract(year from date_day)::integer                as year_number,
+    extract(quarter from date_day)::integer             as quarter_number,
+    extract(month from date_day)::integer               as month_number,
+    trim(to_char(date_day, 'Month'))::text              as month_name,
+    to_char(date_day, 'YYYY-MM')::text                  as year_month,
+    extract(day from date_day)::integer                 as day_of_month,
+    extract(isodow from date_day)::integer              as iso_day_of_week,
+    trim(to_char(date_day, 'Day'))::text                as day_name,
+    extract(isoyear from date_day)::integer             as iso_year,
+    extract(week from date_day)::integer                as iso_week,
+    to_char(date_day, 'IYYY-"W"IW')::text               as iso_year_week,
+    date_trunc('week', date_day)::date                  as week_start_date,
+    {{ is_weekend('date_day') }}                        as is_weekend,
+    date_trunc('month', date_day)::date                 as month_start_date
+from days

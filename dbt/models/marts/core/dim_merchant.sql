@@ -1,51 +1,54 @@
--- One row per merchant and MCC seen in the transactions, named by the ISO 18245 category,
--- plus the member for transactions without merchant (salary, ATM, transfers).
-WITH merchants AS (
+-- One row per merchant and MCC seen in the transactions, named by the ISO 18245 category, plus
+-- the member for transactions without merchant (salary, transfers). ATM withdrawals have the
+-- ATM as merchant (MCC 6011) and are flagged as cash, which is not spend.
+with merchants as (
 
-    SELECT DISTINCT
+    select distinct
         merchant_name,
         merchant_category_code
-    FROM {{ ref('stg_synthetic__transactions') }}
-    WHERE merchant_name IS NOT NULL
-       OR merchant_category_code IS NOT NULL
+    from {{ ref('stg_synthetic__transactions') }}
+    where merchant_name is not null
+       or merchant_category_code is not null
 
 ),
 
-categories AS (
+categories as (
 
-    SELECT
+    select
         mcc,
         category
-    FROM {{ ref('mcc_categories') }}
+    from {{ ref('mcc_categories') }}
 
 ),
 
-named AS (
+named as (
 
-    SELECT
-        {{ surrogate_key(['merchants.merchant_name', 'merchants.merchant_category_code']) }} AS merchant_key,
-        merchants.merchant_name::text                                   AS merchant_name,
-        merchants.merchant_category_code::text                          AS merchant_category_code,
-        CASE
-            WHEN merchants.merchant_category_code IS NULL THEN 'No category'
-            ELSE coalesce(categories.category, 'Unlisted MCC ' || merchants.merchant_category_code)
-        END::text                                                       AS merchant_category
-    FROM merchants
-    LEFT JOIN categories
-        ON categories.mcc = merchants.merchant_category_code
+    select
+        {{ surrogate_key(['merchants.merchant_name', 'merchants.merchant_category_code']) }} as merchant_key,
+        merchants.merchant_name::text                                   as merchant_name,
+        merchants.merchant_category_code::text                          as merchant_category_code,
+        case
+            when merchants.merchant_category_code is null then 'No category'
+            else coalesce(categories.category, 'Unlisted MCC ' || merchants.merchant_category_code)
+        end::text                                                       as merchant_category,
+        {{ is_cash_withdrawal('merchants.merchant_category_code') }}    as is_cash_withdrawal
+    from merchants
+    left join categories
+        on merchants.merchant_category_code = categories.mcc
 
 ),
 
-unknown_member AS (
+unknown_member as (
 
-    SELECT
-        {{ unknown_key() }}::text       AS merchant_key,
-        'No merchant'::text             AS merchant_name,
-        NULL::text                      AS merchant_category_code,
-        'Not applicable'::text          AS merchant_category
+    select
+        {{ unknown_key() }}::text       as merchant_key,
+        'No merchant'::text             as merchant_name,
+        null::text                      as merchant_category_code,
+        'Not applicable'::text          as merchant_category,
+        false                           as is_cash_withdrawal
 
 )
 
-SELECT * FROM named
-UNION ALL
-SELECT * FROM unknown_member
+select * from named
+union all
+select * from unknown_member

@@ -1,47 +1,47 @@
 -- One row per transaction type: the profile's types (seed transaction_types) and any other type
 -- seen in the data, whose direction is then taken from the sign of most of its amounts.
-WITH profile_types AS (
+with profile_types as (
 
-    SELECT
+    select
         transaction_type,
         direction
-    FROM {{ ref('transaction_types') }}
+    from {{ ref('transaction_types') }}
 
 ),
 
-observed_types AS (
+observed_types as (
 
-    SELECT
+    select
         transaction_type,
-        count(*) FILTER (WHERE amount < 0)  AS debit_count,
-        count(*) FILTER (WHERE amount > 0)  AS credit_count
-    FROM {{ ref('stg_synthetic__transactions') }}
-    GROUP BY transaction_type
+        count(*) filter (where amount < 0)  as debit_count,
+        count(*) filter (where amount > 0)  as credit_count
+    from {{ ref('stg_synthetic__transactions') }}
+    group by transaction_type
 
 ),
 
-all_types AS (
+all_types as (
 
-    SELECT
-        coalesce(profile_types.transaction_type, observed_types.transaction_type)  AS transaction_type,
-        profile_types.direction                                                   AS profile_direction,
+    select
+        coalesce(profile_types.transaction_type, observed_types.transaction_type)  as transaction_type,
+        profile_types.direction                                                   as profile_direction,
         observed_types.debit_count,
         observed_types.credit_count
-    FROM profile_types
-    FULL OUTER JOIN observed_types
-        ON observed_types.transaction_type = profile_types.transaction_type
+    from profile_types
+    full outer join observed_types
+        on profile_types.transaction_type = observed_types.transaction_type
 
 )
 
-SELECT
-    {{ surrogate_key(['transaction_type']) }}                    AS transaction_type_key,
-    transaction_type::text                                      AS transaction_type,
+select
+    {{ surrogate_key(['transaction_type']) }}                    as transaction_type_key,
+    transaction_type::text                                      as transaction_type,
     coalesce(
         profile_direction,
-        CASE WHEN debit_count >= credit_count THEN 'debit' ELSE 'credit' END
-    )::text                                                     AS direction,
-    CASE
-        WHEN profile_direction IS NOT NULL THEN 'profile'
-        ELSE 'amount_sign'
-    END::text                                                   AS direction_source
-FROM all_types
+        case when debit_count >= credit_count then 'debit' else 'credit' end
+    )::text                                                     as direction,
+    case
+        when profile_direction is not null then 'profile'
+        else 'amount_sign'
+    end::text                                                   as direction_source
+from all_types

@@ -3,8 +3,10 @@
     account it loads (new load_id, possibly other transaction_ids), so an account whose raw rows
     carry a load_id this table has not seen is rebuilt whole — delete+insert on (bank_id,
     account_id) removes its old transactions, including ones that no longer exist in raw.
-    Accounts untouched by the new load are left as they are. An account whose transactions
-    vanished from raw without any replacement keeps its rows until `--full-refresh`.
+    Accounts untouched by the new load are left as they are. When no row of this table is left
+    in raw (a full reload), the table is emptied first rather than deleted from row by row, so a
+    full reload leaves no table-sized bloat behind. An account whose transactions vanished from
+    raw without any replacement keeps its rows until `--full-refresh` (or the next full reload).
 #}
 {{
     config(
@@ -12,75 +14,80 @@
         incremental_strategy='delete+insert',
         unique_key=['bank_id', 'account_id'],
         on_schema_change='append_new_columns',
+        pre_hook="{{ truncate_when_fully_replaced(ref('stg_synthetic__transactions')) }}",
         indexes=[
             {'columns': ['bank_id', 'account_id']},
             {'columns': ['transaction_date_key']},
+            {'columns': ['transacted_at']},
             {'columns': ['account_key']},
+            {'columns': ['bank_key']},
+            {'columns': ['merchant_key']},
         ],
     )
 }}
 
-WITH transactions AS (
+with transactions as (
 
-    SELECT * FROM {{ ref('stg_synthetic__transactions') }} AS transactions
+    select * from {{ ref('stg_synthetic__transactions') }}
     {% if is_incremental() %}
-    WHERE (transactions.bank_id, transactions.account_id) IN (
-        SELECT DISTINCT
-            reloaded.bank_id,
-            reloaded.account_id
-        FROM {{ ref('stg_synthetic__transactions') }} AS reloaded
-        WHERE reloaded.load_id NOT IN (SELECT DISTINCT load_id FROM {{ this }})
-    )
+        where (bank_id, account_id) in (
+            select distinct
+                reloaded.bank_id,
+                reloaded.account_id
+            from {{ ref('stg_synthetic__transactions') }} as reloaded
+            where reloaded.load_id not in (select distinct loaded.load_id from {{ this }} as loaded)
+        )
     {% endif %}
 
 ),
 
-accounts AS (
+accounts as (
 
-    SELECT * FROM {{ ref('dim_account') }}
+    select * from {{ ref('dim_account') }}
 
 ),
 
-transaction_types AS (
+transaction_types as (
 
-    SELECT * FROM {{ ref('dim_transaction_type') }}
+    select * from {{ ref('dim_transaction_type') }}
 
 )
 
-SELECT
-    transactions.transaction_id                                         AS transaction_id,
-    to_char(transactions.transaction_day, 'YYYYMMDD')::integer          AS transaction_date_key,
-    coalesce(accounts.account_key, {{ unknown_key() }})                 AS account_key,
-    coalesce(accounts.bank_key, {{ unknown_key() }})                    AS bank_key,
-    CASE
-        WHEN transactions.merchant_name IS NULL
-         AND transactions.merchant_category_code IS NULL
-            THEN {{ unknown_key() }}
-        ELSE {{ surrogate_key(['transactions.merchant_name', 'transactions.merchant_category_code']) }}
-    END                                                                 AS merchant_key,
-    transaction_types.transaction_type_key                              AS transaction_type_key,
-    transactions.bank_id                                                AS bank_id,
-    transactions.account_id                                             AS account_id,
-    transactions.transacted_at                                          AS transacted_at,
-    transactions.channel                                                AS channel,
-    transactions.description                                            AS description,
-    transactions.counterparty_name                                      AS counterparty_name,
-    transactions.currency_code                                          AS currency_code,
-    transactions.amount                                                 AS amount,
-    greatest(-transactions.amount, 0)::numeric(18, 2)                   AS debit_amount,
-    greatest(transactions.amount, 0)::numeric(18, 2)                    AS credit_amount,
-    transactions.balance_after                                          AS balance_after,
-    transactions.is_fraud                                               AS is_fraud,
-    transactions.fraud_pattern                                          AS fraud_pattern,
-    transactions.data_source                                            AS data_source,
-    transactions.load_id                                                AS load_id,
-    transactions.generated_at                                           AS generated_at
-FROM transactions
+select
+    transactions.transaction_id,
+    {{ date_key('transactions.transaction_day') }}                      as transaction_date_key,
+    {{ key_or_unknown('accounts.account_key') }}                        as account_key,
+    {{ key_or_unknown('accounts.bank_key') }}                           as bank_key,
+    case
+        when transactions.merchant_name is null
+            and transactions.merchant_category_code is null
+            then {{ unknown_key() }}
+        else {{ surrogate_key(['transactions.merchant_name', 'transactions.merchant_category_code']) }}
+    end                                                                 as merchant_key,
+    transaction_types.transaction_type_key,
+    transactions.bank_id,
+    transactions.account_id,
+    transactions.transacted_at,
+    transactions.channel,
+    transactions.description,
+    transactions.counterparty_name,
+    transactions.currency_code,
+    transactions.amount,
+    greatest(-transactions.amount, 0)::numeric(18, 2)                   as debit_amount,
+    greatest(transactions.amount, 0)::numeric(18, 2)                    as credit_amount,
+    transactions.balance_after,
+    {{ is_cash_withdrawal('transactions.merchant_category_code') }}     as is_cash_withdrawal,
+    transactions.is_fraud,
+    transactions.fraud_pattern,
+    transactions.data_source,
+    transactions.load_id,
+    transactions.generated_at
+from transactions
 -- the version of the account that was valid when the transaction happened
-LEFT JOIN accounts
-    ON  accounts.bank_id = transactions.bank_id
-    AND accounts.account_id = transactions.account_id
-    AND transactions.transacted_at >= accounts.valid_from
-    AND transactions.transacted_at < accounts.valid_to
-INNER JOIN transaction_types
-    ON transaction_types.transaction_type = transactions.transaction_type
+left join accounts
+    on transactions.bank_id = accounts.bank_id
+    and transactions.account_id = accounts.account_id
+    and transactions.transacted_at >= accounts.valid_from
+    and transactions.transacted_at < accounts.valid_to
+inner join transaction_types
+    on transactions.transaction_type = transaction_types.transaction_type

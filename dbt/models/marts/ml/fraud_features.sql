@@ -1,89 +1,121 @@
+{#
+    Incremental by account, like fct_transactions: an account whose fact rows carry a load_id
+    this table has not seen gets all its features recomputed (each row's features look back over
+    the account's earlier rows); the other accounts are left alone, so a build with nothing new
+    costs next to nothing. A full reload empties the table first (no bloat).
+#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['bank_id', 'account_id'],
+        on_schema_change='append_new_columns',
+        pre_hook="{{ truncate_when_fully_replaced(ref('fct_transactions')) }}",
+        indexes=[
+            {'columns': ['bank_id', 'account_id']},
+        ],
+    )
+}}
+
 -- One row per transaction with features for fraud models, computed only from the account's
 -- earlier transactions (no look-ahead), and the label.
-WITH transactions AS (
+with transactions as (
 
-    SELECT * FROM {{ ref('fct_transactions') }}
+    select * from {{ ref('fct_transactions') }}
+    {% if is_incremental() %}
+        where (bank_id, account_id) in (
+            select distinct
+                reloaded.bank_id,
+                reloaded.account_id
+            from {{ ref('fct_transactions') }} as reloaded
+            where reloaded.load_id not in (select distinct loaded.load_id from {{ this }} as loaded)
+        )
+    {% endif %}
 
 ),
 
-features AS (
+features as (
 
-    SELECT
-        transactions.transaction_id,
-        transactions.account_key,
-        transactions.bank_id,
-        transactions.account_id,
-        transactions.transacted_at,
-        transactions.amount,
-        abs(transactions.amount)                                           AS abs_amount,
-        transactions.channel,
-        transactions.merchant_key,
-        transactions.transaction_type_key,
-        extract(hour FROM transactions.transacted_at AT TIME ZONE 'UTC')    AS hour_of_day,
-        extract(isodow FROM transactions.transacted_at AT TIME ZONE 'UTC')  AS iso_day_of_week,
-        count(*) OVER account_before                                       AS prior_transaction_count,
-        avg(abs(transactions.amount)) OVER account_before                  AS prior_avg_abs_amount,
-        stddev_samp(abs(transactions.amount)) OVER account_before          AS prior_stddev_abs_amount,
+    select
+        transaction_id,
+        account_key,
+        bank_id,
+        account_id,
+        transacted_at,
+        currency_code,
+        amount,
+        abs(amount)                                           as abs_amount,
+        channel,
+        merchant_key,
+        transaction_type_key,
+        extract(hour from transacted_at at time zone 'UTC')   as hour_of_day,
+        extract(isodow from transacted_at at time zone 'UTC') as iso_day_of_week,
+        count(*) over account_before                          as prior_transaction_count,
+        avg(abs(amount)) over account_before                  as prior_avg_abs_amount,
+        stddev_samp(abs(amount)) over account_before          as prior_stddev_abs_amount,
         -- minus the transaction itself; EXCLUDE CURRENT ROW would give the same count but makes
         -- PostgreSQL recount every frame from scratch (minutes on a million rows)
-        count(*) OVER account_last_hour - 1                                AS transactions_prev_1h,
-        count(*) OVER account_last_day - 1                                 AS transactions_prev_24h,
-        transactions.transacted_at - lag(transactions.transacted_at) OVER account_order
-                                                                           AS since_previous,
-        row_number() OVER (
-            PARTITION BY transactions.bank_id, transactions.account_id, transactions.merchant_key
-            ORDER BY transactions.transacted_at, transactions.transaction_id
-        )                                                                  AS merchant_visit_number,
-        transactions.is_fraud,
-        transactions.fraud_pattern
-    FROM transactions
-    WINDOW
-        account_order AS (
-            PARTITION BY transactions.bank_id, transactions.account_id
-            ORDER BY transactions.transacted_at, transactions.transaction_id
+        count(*) over account_last_hour - 1                   as transactions_prev_1h,
+        count(*) over account_last_day - 1                    as transactions_prev_24h,
+        transacted_at - lag(transacted_at) over account_order
+                                                              as since_previous,
+        row_number() over (
+            partition by bank_id, account_id, merchant_key
+            order by transacted_at, transaction_id
+        )                                                     as merchant_visit_number,
+        is_fraud,
+        fraud_pattern,
+        load_id
+    from transactions
+    window
+        account_order as (
+            partition by bank_id, account_id
+            order by transacted_at, transaction_id
         ),
-        account_before AS (
-            account_order ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        account_before as (
+            account_order rows between unbounded preceding and 1 preceding
         ),
-        account_last_hour AS (
-            PARTITION BY transactions.bank_id, transactions.account_id
-            ORDER BY transactions.transacted_at
-            RANGE BETWEEN INTERVAL '1 hour' PRECEDING AND CURRENT ROW
+        account_last_hour as (
+            partition by bank_id, account_id
+            order by transacted_at
+            range between interval '1 hour' preceding and current row
         ),
-        account_last_day AS (
-            PARTITION BY transactions.bank_id, transactions.account_id
-            ORDER BY transactions.transacted_at
-            RANGE BETWEEN INTERVAL '24 hours' PRECEDING AND CURRENT ROW
+        account_last_day as (
+            partition by bank_id, account_id
+            order by transacted_at
+            range between interval '24 hours' preceding and current row
         )
 
 )
 
-SELECT
-    transaction_id::text                                            AS transaction_id,
-    account_key::text                                               AS account_key,
-    bank_id::text                                                   AS bank_id,
-    account_id::text                                                AS account_id,
-    transacted_at                                                   AS transacted_at,
-    amount::numeric(18, 2)                                          AS amount,
-    abs_amount::numeric(18, 2)                                      AS abs_amount,
-    (amount < 0)                                                    AS is_debit,
-    channel::text                                                   AS channel,
-    merchant_key::text                                              AS merchant_key,
-    transaction_type_key::text                                      AS transaction_type_key,
-    hour_of_day::integer                                            AS hour_of_day,
-    iso_day_of_week::integer                                        AS iso_day_of_week,
-    (iso_day_of_week IN (6, 7))                                     AS is_weekend,
-    prior_transaction_count::integer                                AS prior_transaction_count,
-    prior_avg_abs_amount::numeric(18, 2)                            AS prior_avg_abs_amount,
+select
+    transaction_id::text                                            as transaction_id,
+    account_key::text                                               as account_key,
+    bank_id::text                                                   as bank_id,
+    account_id::text                                                as account_id,
+    transacted_at,
+    currency_code::text                                             as currency_code,
+    amount::numeric(18, 2)                                          as amount,
+    abs_amount::numeric(18, 2)                                      as abs_amount,
+    (amount < 0)                                                    as is_debit,
+    channel::text                                                   as channel,
+    merchant_key::text                                              as merchant_key,
+    transaction_type_key::text                                      as transaction_type_key,
+    hour_of_day::integer                                            as hour_of_day,
+    iso_day_of_week::integer                                        as iso_day_of_week,
+    (iso_day_of_week in (6, 7))                                     as is_weekend,
+    prior_transaction_count::integer                                as prior_transaction_count,
+    prior_avg_abs_amount::numeric(18, 2)                            as prior_avg_abs_amount,
     (abs_amount / nullif(prior_avg_abs_amount, 0))::double precision
-                                                                    AS amount_to_prior_avg_ratio,
+                                                                    as amount_to_prior_avg_ratio,
     ((abs_amount - prior_avg_abs_amount) / nullif(prior_stddev_abs_amount, 0))::double precision
-                                                                    AS amount_zscore,
-    transactions_prev_1h::integer                                   AS transactions_prev_1h,
-    transactions_prev_24h::integer                                  AS transactions_prev_24h,
-    extract(epoch FROM since_previous)::double precision            AS seconds_since_previous,
-    (merchant_key <> {{ unknown_key() }} AND merchant_visit_number = 1)
-                                                                    AS is_first_at_merchant,
-    is_fraud::boolean                                               AS is_fraud,
-    fraud_pattern::text                                             AS fraud_pattern
-FROM features
+                                                                    as amount_zscore,
+    transactions_prev_1h::integer                                   as transactions_prev_1h,
+    transactions_prev_24h::integer                                  as transactions_prev_24h,
+    extract(epoch from since_previous)::double precision            as seconds_since_previous,
+    (merchant_key <> {{ unknown_key() }} and merchant_visit_number = 1)
+                                                                    as is_first_at_merchant,
+    is_fraud::boolean                                               as is_fraud,
+    fraud_pattern::text                                             as fraud_pattern,
+    load_id::uuid                                                   as load_id
+from features

@@ -1,28 +1,31 @@
--- One row per load run: raw.load_runs renamed and cast.
-WITH source AS (
+-- One row per load run: raw.load_runs renamed and cast. Ephemeral: marts.load_runs is a view on
+-- it, and a view on a view would be dropped (CASCADE) whenever dbt replaced this one.
+{{ config(materialized='ephemeral') }}
 
-    SELECT * FROM {{ source('hybridbank', 'load_runs') }}
+with source as (
+
+    select * from {{ source('hybridbank', 'load_runs') }}
 
 ),
 
-renamed AS (
+renamed as (
 
-    SELECT
-        load_id::uuid                     AS load_id,
-        started_at::timestamptz           AS started_at,
-        finished_at::timestamptz          AS finished_at,
-        status::text                      AS load_status,
-        params::jsonb                     AS load_params,
-        obp_source::text                  AS obp_source,
-        obp_base_url::text                AS obp_base_url,
-        banks_count::integer              AS banks_count,
-        accounts_count::integer           AS accounts_count,
-        transactions_count::bigint        AS transactions_count,
-        step_timings::jsonb               AS step_timings,
-        error::text                       AS error_message,
-        tool_version::text                AS tool_version
-    FROM source
+    select
+        load_id::uuid                     as load_id,
+        started_at::timestamptz           as started_at,
+        finished_at::timestamptz          as finished_at,
+        status::text                      as load_status,
+        params::jsonb                     as load_params,
+        obp_source::text                  as obp_source,
+        obp_base_url::text                as obp_base_url,
+        banks_count::integer              as banks_count,
+        accounts_count::integer           as accounts_count,
+        transactions_count::bigint        as transactions_count,
+        step_timings::jsonb               as step_timings,
+        error::text                       as error_message,
+        tool_version::text                as tool_version
+    from source
 
 )
 
-SELECT * FROM renamed
+select * from renamed

@@ -1,26 +1,26 @@
 -- One row per OBP bank: raw.banks renamed and cast, the raw payload left behind.
-WITH source AS (
+with source as (
 
-    SELECT * FROM {{ source('obp', 'banks') }}
+    select * from {{ source('obp', 'banks') }}
 
 ),
 
-renamed AS (
+renamed as (
 
-    SELECT
-        bank_id::text                AS bank_id,
-        bank_name::text              AS bank_name,
-        short_name::text             AS short_name,
-        website::text                AS website_url,
-        logo_url::text               AS logo_url,
-        data_source::text            AS data_source,
-        extracted_at::timestamptz    AS extracted_at,
-        load_id::uuid                AS load_id,
-        is_active::boolean           AS is_active,
-        last_seen_at::timestamptz    AS last_seen_at,
-        last_seen_load_id::uuid      AS last_seen_load_id
-    FROM source
+    select
+        bank_id::text                as bank_id,
+        bank_name::text              as bank_name,
+        short_name::text             as short_name,
+        website::text                as website_url,
+        logo_url::text               as logo_url,
+        data_source::text            as data_source,
+        extracted_at::timestamptz    as extracted_at,
+        load_id::uuid                as load_id,
+        is_active::boolean           as is_active,
+        last_seen_at::timestamptz    as last_seen_at,
+        last_seen_load_id::uuid      as last_seen_load_id
+    from source
 
 )
 
-SELECT * FROM renamed
+select * from renamed

@@ -1,36 +1,36 @@
 -- One row per synthetic transaction: raw.transactions renamed and cast.
-WITH source AS (
+with source as (
 
-    SELECT * FROM {{ source('synthetic', 'transactions') }}
+    select * from {{ source('synthetic', 'transactions') }}
 
 ),
 
-renamed AS (
+renamed as (
 
-    SELECT
-        transaction_id::text                                  AS transaction_id,
-        bank_id::text                                         AS bank_id,
-        account_id::text                                      AS account_id,
-        amount::numeric(18, 2)                                AS amount,
-        rtrim(currency)::text                                 AS currency_code,
-        transaction_type::text                                AS transaction_type,
-        description::text                                     AS description,
-        merchant::text                                        AS merchant_name,
-        merchant_category::text                               AS merchant_category_code,
-        counterparty::text                                    AS counterparty_name,
-        channel::text                                         AS channel,
-        transaction_date::timestamptz                         AS transacted_at,
+    select
+        transaction_id::text                                  as transaction_id,
+        bank_id::text                                         as bank_id,
+        account_id::text                                      as account_id,
+        amount::numeric(18, 2)                                as amount,
+        rtrim(currency)::text                                 as currency_code,
+        transaction_type::text                                as transaction_type,
+        description::text                                     as description,
+        merchant::text                                        as merchant_name,
+        merchant_category::text                               as merchant_category_code,
+        counterparty::text                                    as counterparty_name,
+        channel::text                                         as channel,
+        transaction_date::timestamptz                         as transacted_at,
         -- the day in UTC, whatever the session's time zone
-        (transaction_date AT TIME ZONE 'UTC')::date           AS transaction_day,
-        is_weekend::boolean                                   AS is_weekend,
-        balance_after::numeric(18, 2)                         AS balance_after,
-        is_fraud::boolean                                     AS is_fraud,
-        fraud_pattern::text                                   AS fraud_pattern,
-        data_source::text                                     AS data_source,
-        generated_at::timestamptz                             AS generated_at,
-        load_id::uuid                                         AS load_id
-    FROM source
+        (transaction_date at time zone 'UTC')::date           as transaction_day,
+        is_weekend::boolean                                   as is_weekend,
+        balance_after::numeric(18, 2)                         as balance_after,
+        is_fraud::boolean                                     as is_fraud,
+        fraud_pattern::text                                   as fraud_pattern,
+        data_source::text                                     as data_source,
+        generated_at::timestamptz                             as generated_at,
+        load_id::uuid                                         as load_id
+    from source
 
 )
 
-SELECT * FROM renamed
+select * from renamed
