@@ -27,7 +27,7 @@ export interface Config {
     retries: number;
   };
   synth: {
-    transactionsPerAccount: number;
+    transactionsPerAccount: number | 'auto';
     days: number;
     asOf: string;
     seed: string;

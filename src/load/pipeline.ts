@@ -5,7 +5,7 @@ import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { extract } from '../obp/extract.js';
 import type { Extraction } from '../obp/types.js';
-import { generateTransactions, loadProfile, type GenerateOptions } from '../synth/index.js';
+import { activityWarnings, expectedRows, generateTransactions, loadProfile, type AccountProfile, type GenerateOptions } from '../synth/index.js';
 import type { AccountSeed, SyntheticTransaction } from '../synth/types.js';
 import { kyselyOnClient, withWarehouse, type Warehouse } from '../warehouse/connection.js';
 import { migrate } from '../warehouse/migrator.js';
@@ -19,6 +19,7 @@ import { validateLineage } from './validate.js';
 import { upsertAccounts, upsertBanks } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
 import { replaceTransactions } from './write-transactions.js';
+import { writeAccountProfiles } from './write-profiles.js';
 
 /**
  * `npm run load`: config -> migrate -> extract -> upsert banks and accounts -> generate + COPY
@@ -50,12 +51,13 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
     fraudRate: config.synth.fraudRate,
     profile,
   };
+  for (const warning of activityWarnings(generateOptions)) log.warn(warning);
 
   if (config.output.dryRun) {
     const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
     const stats = new TransactionStatsCollector();
     const seeds = accountSeeds(extraction, log);
-    const progress = createProgress({ total: seeds.length * generateOptions.transactionsPerAccount, label: 'generate', log, tty: context.progressBar });
+    const progress = createProgress({ total: expectedRows(seeds.length, generateOptions), label: 'generate', log, tty: context.progressBar });
     await timer.step('generate', async () => {
       for (const row of generateTransactions(seeds, generateOptions)) {
         stats.add(row);
@@ -116,8 +118,9 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   const { config, log, signal } = context;
   const csv = config.output.csvDir ? new CsvOutput({ dir: config.output.csvDir, startedAt, loadId, dataSource: extraction.dataSource }) : undefined;
   const stats = new TransactionStatsCollector();
-  const expectedRows = seeds.length * generateOptions.transactionsPerAccount;
-  const progress = createProgress({ total: expectedRows, label: 'generate + load', log, tty: context.progressBar });
+  const progress = createProgress({ total: expectedRows(seeds.length, generateOptions), label: 'generate + load', log, tty: context.progressBar });
+  // what the generator decided per account, for raw.account_profiles (and the exact row count with `auto`)
+  const profiles: AccountProfile[] = [];
   try {
     await client.query('BEGIN');
     const tx = kyselyOnClient(client);
@@ -128,7 +131,8 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     csv?.writeBanks(extraction.banks);
     csv?.writeAccounts(extraction.accounts);
 
-    const replaced = await replaceTransactions(client, seeds, generateTransactions(seeds, generateOptions), { loadId, generatedAt: startedAt }, {
+    const rows = generateTransactions(seeds, generateOptions, (p) => profiles.push(p));
+    const replaced = await replaceTransactions(client, seeds, rows, { loadId, generatedAt: startedAt }, {
       onRow: (row: SyntheticTransaction) => {
         stats.add(row);
         if (csv && !csv.writeTransaction(row)) return csv.drain();
@@ -140,9 +144,15 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     timer.record('clear_old_transactions', replaced.timings.clear);
     timer.record('generate_and_copy', replaced.timings.copy);
     timer.record('keys_and_constraints', replaced.timings.keys);
+    await timer.step('account_profiles', () => writeAccountProfiles(client, profiles, { loadId, generatedAt: startedAt }));
+    warnMissedRecurring(profiles, log);
 
     const lineage = await timer.step('validate_lineage', () =>
-      validateLineage(client, loadId, extraction.dataSource, { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: expectedRows }),
+      validateLineage(client, loadId, extraction.dataSource, {
+        banks: extraction.banks.length,
+        accounts: extraction.accounts.length,
+        transactions: profiles.reduce((sum, p) => sum + p.rows, 0),
+      }),
     );
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
@@ -162,6 +172,16 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     if (error instanceof HybridbankError || signal.aborted) throw error;
     throw new HybridbankError('LOAD_FAILED', `The load failed and was rolled back; nothing of it is visible: ${messageOf(error)}`, { cause: error });
   }
+}
+
+function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): void {
+  const short = profiles.filter((p) => p.missedRecurring > 0);
+  if (short.length === 0) return;
+  const missed = short.reduce((sum, p) => sum + p.missedRecurring, 0);
+  log.warn(
+    { accounts: short.length, missedRows: missed },
+    `${short.length} of ${profiles.length} account(s) lost ${missed} recurring row(s) (salary, bills) that --transactions-per-account could not hold; raise it or use auto`,
+  );
 }
 
 async function acquireLoadLock(client: pg.ClientBase, log: Logger): Promise<void> {
