@@ -21,7 +21,7 @@ describe('npm run load', () => {
     const result = await runCli(['load', ...ARGS], { env: { DATABASE_URL: db.url } });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /HYBRIDBANK DATA SUMMARY/);
-    assert.equal((result.stdout.match(/✓/g) ?? []).length, 6, 'six lineage checks ticked');
+    assert.equal((result.stdout.match(/✓/g) ?? []).length, 7, 'seven lineage checks ticked (with the account profiles)');
     assert.deepEqual(await rawCounts(db.warehouse.pool), { banks: 2, accounts: 14, transactions: 14 * 120 });
 
     const [run] = await loadRuns(db.warehouse.pool);

@@ -10,13 +10,16 @@ const fraud = rows.filter((r) => r.isFraud);
 const hour = (r: SyntheticTransaction) => new Date(r.timestampMs).getUTCHours();
 
 describe('labelled fraud', () => {
-  it('occurs at the configured rate, within 10 % on 200k rows', () => {
+  // fraud comes in incidents on a minority of accounts, so the rate varies more than row by row would
+  it('occurs at the configured rate, within 20 % on 200k rows, on a minority of accounts', () => {
     assert.equal(rows.length, 200_000);
     const prevalence = fraud.length / rows.length;
-    assert.ok(Math.abs(prevalence / options.fraudRate - 1) < 0.1, `prevalence ${prevalence}`);
-    const rare = [...generateTransactions(sampleAccounts(200), { ...options, transactionsPerAccount: 1000, fraudRate: 0.02 })];
-    const rarePrevalence = rare.filter((r) => r.isFraud).length / rare.length;
-    assert.ok(Math.abs(rarePrevalence / 0.02 - 1) < 0.1, `prevalence ${rarePrevalence} at 2 %`);
+    assert.ok(Math.abs(prevalence / options.fraudRate - 1) < 0.2, `prevalence ${prevalence}`);
+    const victims = new Set(fraud.map((r) => r.accountId)).size;
+    assert.ok(victims > 20 && victims < 2000 * 0.2, `${victims} victims of 2000 accounts in 90 days`);
+    const often = [...generateTransactions(sampleAccounts(2000), { ...options, transactionsPerAccount: 200, fraudRate: 0.02 })];
+    const oftenPrevalence = often.filter((r) => r.isFraud).length / often.length;
+    assert.ok(Math.abs(oftenPrevalence / 0.02 - 1) < 0.2, `prevalence ${oftenPrevalence} at 2 %`);
     assert.equal([...generateTransactions(sampleAccounts(50), { ...options, fraudRate: 0 })].filter((r) => r.isFraud).length, 0);
   });
 
@@ -25,21 +28,24 @@ describe('labelled fraud', () => {
     assert.deepEqual(new Set(fraud.map((r) => r.fraudPattern)), new Set(['card_testing', 'account_takeover', 'atm_velocity', 'large_amount']));
   });
 
-  it('injects behaviour: card-testing bursts, night takeovers to new payees, ATM velocity, out-of-pattern amounts', () => {
+  it('injects behaviour: card-testing bursts, takeovers to new payees, ATM velocity, amounts above the habit (overlapping it)', () => {
+    let aboveMedian = 0;
+    let large = 0;
     const byAccount = new Map<string, SyntheticTransaction[]>();
     for (const r of rows) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r]);
     for (const r of fraud) {
       const history = byAccount.get(r.accountId)!;
       const same = history.filter((x) => x.fraudPattern === r.fraudPattern);
-      const span = Math.max(...same.map((x) => x.timestampMs)) - Math.min(...same.map((x) => x.timestampMs));
       switch (r.fraudPattern) {
         case 'card_testing':
-          assert.ok(r.channel === 'ONLINE' && -r.amountMinor <= 1000, `${r.transactionId}: small online payment`);
-          if (same.length >= 2 && same.length <= 5) assert.ok(span < 3600_000, `${r.transactionId}: a burst within an hour`);
+          assert.ok(r.channel === 'ONLINE' && -r.amountMinor <= 1500, `${r.transactionId}: small online payment`);
+          if (same.length >= 2) {
+            const nearest = Math.min(...same.filter((x) => x !== r).map((x) => Math.abs(x.timestampMs - r.timestampMs)));
+            assert.ok(nearest <= 600_000, `${r.transactionId}: part of a burst (next try ${nearest / 1000} s away)`);
+          }
           break;
         case 'account_takeover': {
-          assert.ok(r.transactionType === 'Online Transfer' && (hour(r) >= 22 || hour(r) <= 5), `${r.transactionId} at night`);
-          assert.ok(-r.amountMinor >= 30_000, `${r.transactionId} drains: ${r.amountMinor}`);
+          assert.equal(r.transactionType, 'Online Transfer', r.transactionId);
           const knownPayees = new Set(history.filter((x) => !x.isFraud && x.timestampMs < r.timestampMs).map((x) => x.counterparty));
           assert.ok(!knownPayees.has(r.counterparty), `${r.transactionId} pays someone new`);
           break;
@@ -48,12 +54,14 @@ describe('labelled fraud', () => {
           assert.equal(r.channel, 'ATM');
           break;
         case 'large_amount': {
-          const legit = history.filter((x) => !x.isFraud && x.transactionType === 'POS Purchase').map((x) => -x.amountMinor).sort((a, b) => a - b);
-          assert.ok(-r.amountMinor > 3 * legit[Math.floor(legit.length / 2)]!, `${r.transactionId} is far above the account's typical purchase`);
+          const legit = history.filter((x) => !x.isFraud && x.amountMinor < 0 && x.merchantCategory !== null).map((x) => -x.amountMinor).sort((a, b) => a - b);
+          if (-r.amountMinor > legit[Math.floor(legit.length / 2)]!) aboveMedian++;
+          large++;
           break;
         }
       }
     }
+    assert.ok(large > 20 && aboveMedian / large > 0.8, `${aboveMedian} of ${large} large-amount frauds above the account's median purchase`);
   });
 
   it('leaks no label: no single column value, id or name prefix tells fraud apart', () => {
@@ -84,10 +92,11 @@ describe('labelled fraud', () => {
       }
     }
     // fraud sits anywhere in an account's sequence, not at the end or the start
-    const positions = fraud.map((r) => Number(r.transactionId.slice(-4)) / options.transactionsPerAccount);
+    const positions = fraud.map((r) => Number(r.transactionId.slice(-4)) / 100);
     const mean = positions.reduce((a, b) => a + b, 0) / positions.length;
     assert.ok(mean > 0.35 && mean < 0.65, `mean position ${mean}`);
     const legitMerchants = new Set(rows.filter((r) => !r.isFraud).map((r) => r.merchant));
-    assert.ok(fraud.every((r) => r.merchant === null || legitMerchants.has(r.merchant)), 'fraud merchants come from the legitimate pool');
+    const known = fraud.filter((r) => r.merchant === null || legitMerchants.has(r.merchant)).length;
+    assert.ok(known / fraud.length > 0.95, `fraud merchants come from the legitimate pool (${known} of ${fraud.length})`);
   });
 });

@@ -14,6 +14,11 @@ for (const r of rows) {
 }
 const historyOf = (a: AccountSeed) => history.get(`${a.bankId}/${a.accountId}`)!;
 const personaLimit = new Map(profile.personas.map((p) => [p.name, Math.round(p.overdraftLimit * 100)]));
+const creditLimit = profile.accountTypes.find((t) => t.name === 'credit_card')!.creditLimit!;
+/** the limit the profile gives the account: a card's credit limit, none on savings, else the persona's overdraft */
+const limitOf = (d: { persona: string; accountType: string; overdraftLimitMinor: number }) =>
+  d.accountType === 'credit_card' ? (d.overdraftLimitMinor >= creditLimit[0] * 100 && d.overdraftLimitMinor <= creditLimit[1] * 100 ? d.overdraftLimitMinor : -1)
+    : d.accountType === 'savings' ? 0 : personaLimit.get(d.persona)!;
 
 describe('the synthetic ledger', () => {
   it('keeps money in integer minor units: balance after = previous balance + amount, exactly', () => {
@@ -47,7 +52,7 @@ describe('the synthetic ledger', () => {
     let consistent = 0;
     for (const a of accounts) {
       const d = describeAccount(a, options);
-      const limit = personaLimit.get(d.persona)!;
+      const limit = limitOf(d);
       if (a.balanceMinor !== null && a.balanceMinor < -limit) {
         assert.ok(d.overdraftLimitMinor >= -a.balanceMinor, `${a.accountId} is overdrawn at least as far as its real balance`);
         continue;
@@ -57,6 +62,16 @@ describe('the synthetic ledger', () => {
       if (d.overdraftLimitMinor > limit) deeper++;
     }
     assert.ok(deeper / consistent < 0.02, `${deeper} of ${consistent} accounts needed a deeper overdraft`);
+  });
+
+  it('touches an overdraft limit only by chance: under 0.05 % of rows sit exactly on a round limit', () => {
+    let onLimit = 0;
+    for (const a of accounts) {
+      const { overdraftLimitMinor } = describeAccount(a, options);
+      if (overdraftLimitMinor === 0 || overdraftLimitMinor % 10_000 !== 0) continue;
+      onLimit += historyOf(a).filter((r) => r.balanceAfterMinor === -overdraftLimitMinor).length;
+    }
+    assert.ok(onLimit / rows.length < 0.0005, `${onLimit} of ${rows.length} rows on a round limit`);
   });
 
   it('stays inside the type bounds, with the sign of the type direction', () => {

@@ -33,7 +33,9 @@ describe('generation profiles', () => {
   it('ships the default profile as a file with the original types, directions and bounds', () => {
     const types = Object.fromEntries(loadProfile(undefined).transactionTypes.map((t) => [t.name, [t.direction, t.minAmount, t.maxAmount]]));
     for (const debit of ['ATM Withdrawal', 'POS Purchase', 'Online Transfer', 'Direct Debit', 'Bill Payment']) assert.deepEqual(types[debit], ['debit', 5, 500]);
-    for (const credit of ['Salary Deposit', 'Refund', 'Cash Deposit']) assert.deepEqual(types[credit], ['credit', 500, 5000]);
+    for (const credit of ['Salary Deposit', 'Cash Deposit']) assert.deepEqual(types[credit], ['credit', 500, 5000]);
+    // on purpose: a refund gives back (part of) a purchase, so it cannot be 500-5000 (profiles/seed.json keeps the seed's bounds)
+    assert.deepEqual(types.Refund, ['credit', 5, 500]);
     assert.deepEqual(loadProfile(DEFAULT_PROFILE_PATH), loadProfile(undefined));
   });
 
@@ -57,7 +59,7 @@ describe('generation profiles', () => {
   it('explains invalid profiles: the file, the field path and the fix', () => {
     rejects(write('bounds.json', JSON.stringify(edited((p) => (p.transactionTypes[0].maxAmount = 1)))), 'transactionTypes[0].maxAmount', 'must be >= minAmount');
     rejects(write('mcc.json', JSON.stringify(edited((p) => (p.merchantCategories[0].mcc = '1234')))), 'merchantCategories[0].mcc', 'src/synth/mcc.ts');
-    rejects(write('direction.json', JSON.stringify(edited((p) => (p.transactionTypes[5].direction = 'debit')))), 'transactionTypes[5].direction', 'set "direction": "credit"');
+    rejects(write('direction.json', JSON.stringify(edited((p) => (p.transactionTypes[6].direction = 'debit')))), 'transactionTypes[6].direction', 'set "direction": "credit"');
     rejects(write('unknown.json', JSON.stringify(edited((p) => (p.personas[0].wieght = 1)))), 'personas[0]', 'wieght');
     rejects(
       write('no-atm.json', JSON.stringify(edited((p) => (p.transactionTypes = p.transactionTypes.filter((t: { kind: string }) => t.kind !== 'atm'))))),

@@ -30,7 +30,7 @@ export interface Config {
   };
   load: { lockTimeoutMs: number; lockRetries: number; prune: boolean };
   synth: {
-    transactionsPerAccount: number;
+    transactionsPerAccount: number | 'auto';
     days: number;
     asOf: string;
     seed: string;

@@ -131,15 +131,20 @@ export const SETTINGS = {
   },
   transactionsPerAccount: {
     env: 'HYBRIDBANK_TRANSACTIONS_PER_ACCOUNT', flag: '--transactions-per-account', arg: '<n>',
-    description: 'synthetic transactions per account', example: '100', schema: intIn(1, 10_000_000).default(100),
+    description: "synthetic transactions per account, or auto: each account's persona sets its count over --days", example: '100',
+    schema: z.union([z.literal('auto'), intIn(1, 10_000_000)], { error: 'must be a whole number from 1 to 10000000, or auto' }).default(100),
   },
   days: {
     env: 'HYBRIDBANK_DAYS', flag: '--days', arg: '<d>', description: 'history window in days before --as-of',
     example: '90', schema: intIn(1, 3650).default(90),
   },
   asOf: {
-    env: 'HYBRIDBANK_AS_OF', flag: '--as-of', arg: '<date>', description: 'last day of the history (default: today, UTC)',
-    example: '2026-11-24', schema: isoDate.optional(),
+    env: 'HYBRIDBANK_AS_OF', flag: '--as-of', arg: '<date>', description: 'the history ends when this day begins (default: today, UTC)',
+    example: '2026-11-24',
+    // a future day would date rows after the run; today is fine: the history ends at its first second
+    schema: isoDate
+      .refine((s) => s <= new Date().toISOString().slice(0, 10), { error: () => `must not be in the future (today is ${new Date().toISOString().slice(0, 10)}, UTC)` })
+      .optional(),
   },
   seed: {
     env: 'HYBRIDBANK_SEED', flag: '--seed', arg: '<seed>', description: 'random seed; same seed, same rows',

@@ -5,7 +5,7 @@ import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { extract } from '../obp/extract.js';
 import type { Extraction } from '../obp/types.js';
-import { generateTransactions, loadProfile, type GenerateOptions } from '../synth/index.js';
+import { activityWarnings, expectedRows, generateTransactions, loadProfile, type AccountProfile, type GenerateOptions } from '../synth/index.js';
 import type { AccountSeed, SyntheticTransaction } from '../synth/types.js';
 import { kyselyOnClient, withWarehouse, type Warehouse } from '../warehouse/connection.js';
 import { migrate } from '../warehouse/migrator.js';
@@ -20,6 +20,7 @@ import { validateLineage } from './validate.js';
 import { inactiveAccounts, markVanished, upsertAccounts, upsertBanks, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
 import { stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
+import { writeAccountProfiles } from './write-profiles.js';
 
 /**
  * `npm run load`: config -> migrate -> record the run as running -> extract -> upsert banks and
@@ -55,13 +56,14 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
     fraudRate: config.synth.fraudRate,
     profile,
   };
+  for (const warning of activityWarnings(generateOptions)) log.warn(warning);
 
   if (config.output.dryRun) {
     const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
     const stats = new TransactionStatsCollector();
     const seeds = accountSeeds(extraction);
-    announceEstimate(seeds.length * generateOptions.transactionsPerAccount, log);
-    const progress = createProgress({ total: seeds.length * generateOptions.transactionsPerAccount, label: 'generate', log, tty: context.progressBar });
+    announceEstimate(expectedRows(seeds.length, generateOptions), log);
+    const progress = createProgress({ total: expectedRows(seeds.length, generateOptions), label: 'generate', log, tty: context.progressBar });
     await timer.step('generate', async () => {
       for (const row of generateTransactions(seeds, generateOptions)) {
         stats.add(row);
@@ -90,7 +92,7 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
         const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
         signal.throwIfAborted();
         const seeds = accountSeeds(extraction);
-        announceEstimate(seeds.length * generateOptions.transactionsPerAccount, log);
+        announceEstimate(expectedRows(seeds.length, generateOptions), log);
         await recordRunExtracted(kyselyOnClient(client), loadId, runParams(config, extraction, generateOptions), extraction.setAside);
         await acquireLoadLock(client, log);
         const abandoned = await closeAbandonedRuns(kyselyOnClient(client));
@@ -160,8 +162,9 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   const { config, log, signal } = context;
   const csv = config.output.csvDir ? new CsvOutput({ dir: config.output.csvDir, startedAt, loadId, dataSource: extraction.dataSource }) : undefined;
   const stats = new TransactionStatsCollector();
-  const expectedRows = seeds.length * generateOptions.transactionsPerAccount;
-  const progress = createProgress({ total: expectedRows, label: 'generate + load', log, tty: context.progressBar });
+  const progress = createProgress({ total: expectedRows(seeds.length, generateOptions), label: 'generate + load', log, tty: context.progressBar });
+  // what the generator decided per account, for raw.account_profiles (and the exact row count with `auto`)
+  const profiles: AccountProfile[] = [];
   const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
     await client.query('BEGIN');
@@ -181,7 +184,8 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     csv?.writeAccounts(extraction.accounts);
     signal.throwIfAborted();
 
-    const staged = await stageTransactions(client, seeds, generateTransactions(seeds, generateOptions), { loadId, generatedAt: startedAt, dropAccounts: pruned }, {
+    const rows = generateTransactions(seeds, generateOptions, (p) => profiles.push(p));
+    const staged = await stageTransactions(client, seeds, rows, { loadId, generatedAt: startedAt, dropAccounts: pruned }, {
       onRow: (row: SyntheticTransaction) => {
         stats.add(row);
         if (csv && !csv.writeTransaction(row)) return csv.drain();
@@ -193,10 +197,16 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     timer.record('generate_and_copy', staged.timings.copy);
     timer.record('keep_other_accounts', staged.timings.keep);
     timer.record('primary_key', staged.timings.keys);
+    await timer.step('account_profiles', () => writeAccountProfiles(client, profiles, { loadId, generatedAt: startedAt }));
+    warnMissedRecurring(profiles, log);
     signal.throwIfAborted();
 
     const lineage = await timer.step('validate_lineage', () =>
-      validateLineage(client, staged.table, loadId, extraction.dataSource, { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: expectedRows }),
+      validateLineage(client, staged.table, loadId, extraction.dataSource, {
+        banks: extraction.banks.length,
+        accounts: extraction.accounts.length,
+        transactions: profiles.reduce((sum, p) => sum + p.rows, 0),
+      }),
     );
     signal.throwIfAborted();
     await timer.step('foreign_keys_and_switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
@@ -219,6 +229,16 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     if (error instanceof HybridbankError || signal.aborted) throw error;
     throw new HybridbankError('LOAD_FAILED', `The load failed and was rolled back; nothing of it is visible: ${messageOf(error)}`, { cause: error });
   }
+}
+
+function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): void {
+  const short = profiles.filter((p) => p.missedRecurring > 0);
+  if (short.length === 0) return;
+  const missed = short.reduce((sum, p) => sum + p.missedRecurring, 0);
+  log.warn(
+    { accounts: short.length, missedRows: missed },
+    `${short.length} of ${profiles.length} account(s) lost ${missed} recurring row(s) (salary, bills) that --transactions-per-account could not hold; raise it or use auto`,
+  );
 }
 
 async function acquireLoadLock(client: pg.ClientBase, log: Logger): Promise<void> {

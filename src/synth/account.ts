@@ -1,143 +1,233 @@
-import { atmMinor, clampMinor, creditDistribution, drawMinor, jitterMinor, TRANSFER_AMOUNT } from './amounts.js';
-import { DAY_MS, monthlyBusinessDays, type HistoryWindow } from './calendar.js';
-import type { GenerationContext, PersonaModel } from './context.js';
-import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
+import { drawMinor, logUniformMinor } from './amounts.js';
+import { localClock } from './clock.js';
+import { toMinor, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
+import { type EventBuffer } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
+import { PLANNERS, type AccountState, type Contract } from './kinds.js';
 import { settleFromOpening, settleToEnd, type Settlement } from './ledger.js';
-import type { Party } from './pools.js';
-import { hashParts, Rng } from './prng.js';
-import type { Rhythm } from './rhythm.js';
+import { poolsFor, type Party } from './pools.js';
+import { hashParts, Rng, WeightedTable } from './prng.js';
+import { RECURRING_KINDS, type TransactionKind } from './profile.js';
 import type { AccountSeed } from './types.js';
 
 /** What was decided about one account; the rows follow from it and the events. */
 export interface AccountPlan extends Settlement {
   persona: PersonaModel;
+  accountType: AccountTypeModel;
   currency: string;
+  country: string;
+  timezone: string;
+  /** the account's own activity, transactions a day (what `auto` books) */
+  dailyRate: number;
+  rows: number;
+  /** recurring rows the row budget could not hold (a warning for fixed counts) */
+  missedRecurring: number;
+  monthlyIncomeMinor: number;
 }
 
-/** share of purchases made at the account's usual places: people are creatures of habit */
-const HABIT = 0.75;
-/** months in the window, as the average Gregorian month */
-const DAYS_PER_MONTH = 30.436875;
+/** the order recurring kinds are booked in when rows are short: income before bills */
+const RECURRING_ORDER: readonly TransactionKind[] = ['salary', 'repayment', 'interest', 'direct_debit', 'bill'];
 
 /**
- * Books one account's exactly `transactionsPerAccount` events into `events` (unsorted, then
- * sorted) and settles its ledger. All randomness comes from the account's own stream.
+ * Books one account's events and settles its ledger. Who the account is (persona, home, income,
+ * payday, billers, habits) comes from a stream of the account alone and never from the window, so
+ * a later history of the same account continues the same person; its events come from a second
+ * stream of (seed, account, window).
  */
 export function planAccount(account: AccountSeed, ctx: GenerationContext, events: EventBuffer, incidents: number[]): AccountPlan {
-  const { options, window, types, typeOf, pools } = ctx;
-  const rng = Rng.of('account', options.seed, account.bankId, account.accountId);
-  const persona = ctx.personas[ctx.personaTable.pick(rng)]!;
-  const spec = persona.spec;
-  const n = options.transactionsPerAccount;
-  events.reset(n);
-
-  const fraudRows = planIncidents(rng, ctx.fraud, options.fraudRate, n, incidents);
-  const months = window.days / DAYS_PER_MONTH;
-  const incomeMonthly = Math.round(rng.uniform(spec.monthlyIncome[0], spec.monthlyIncome[1]) * 100);
-  const limit = Math.round(spec.overdraftLimit * 100);
+  const { options, window, types, typeOf } = ctx;
+  const profile = options.profile;
+  const id = Rng.of('account', options.seed, account.bankId, account.accountId);
+  const accountType = accountTypeOf(ctx, account.accountType);
   const end = account.balanceMinor;
-  const habit = rng.int(1 << 30);
-  const payees = Array.from({ length: rng.between(spec.payees[0], spec.payees[1]) }, () => rng.pick(pools.payees));
-  const homeBranch = rng.pick(pools.branches);
-  // recurring rows never take more than half of the account's rows, so random activity remains
-  let recurringBudget = Math.floor((n - fraudRows) / 2);
+  const persona = ctx.personas[pickPersona(ctx, accountType, end, id)]!;
+  const spec = persona.spec;
+  const currency = currencyOf(account, profile.fallbackCurrencies);
+  const regionIndex = regionOf(account, currency, profile.regions);
+  const region = profile.regions[regionIndex]!;
+  const timezone = region.timezones[hashParts('timezone', account.bankId, account.accountId)[1] % region.timezones.length]!;
+  const pools = poolsFor(profile, options.seed, regionIndex);
+  const behaviour = profile.behaviour;
 
-  const salaryType = typeOf.salary;
-  if (spec.salary && salaryType !== undefined) {
-    const days = monthlyBusinessDays(window, payday(rng, window, end, limit, incomeMonthly));
-    if (days.length <= recurringBudget) {
-      const employer = rng.pick(pools.incomeSources[persona.index]!);
-      const channel = CHANNEL_INDEX[types[salaryType]!.channel];
-      // payroll posts overnight; the amount is set once spending is known
-      for (const day of days) events.add(secondOf(window, day, rng.between(1, 5), rng), salaryType, channel, 0, employer, NOT_FRAUD, true);
-      recurringBudget -= days.length;
-    }
+  const income = logUniformMinor(id, toMinor(spec.monthlyIncome[0]), toMinor(spec.monthlyIncome[1]), 1, Number.MAX_SAFE_INTEGER);
+  // people who end with little in the account live from pay to pay: they save nothing
+  const spendShare = end !== null && end < income ? Math.max(1, id.uniform(spec.spendShare[0], spec.spendShare[1])) : id.uniform(spec.spendShare[0], spec.spendShare[1]);
+  const incomeFloorShare = id.uniform(0.6, 1);
+  // people spend what they earn: activity grows with the person's income (against the persona's middle), plus habit
+  const middleIncome = Math.sqrt(spec.monthlyIncome[0] * spec.monthlyIncome[1]) * 100;
+  const activity = (income / middleIncome) * Math.exp(behaviour.activitySpread * id.normal() - (behaviour.activitySpread * behaviour.activitySpread) / 2);
+  const dailyRate = spec.dailyTransactions * accountType.spec.activity * activity;
+  const habit = id.int(1 << 30);
+  const payees = Array.from({ length: id.between(spec.payees[0], spec.payees[1]) }, () => id.pick(pools.payees));
+  const homeBranch = id.pick(pools.branches);
+  const employer = id.pick(pools.incomeSources[persona.index]!);
+  const payday = paydayOf(id, window.lastDay, end, accountType.spec.overdraft ? toMinor(spec.overdraftLimit) : 0, income);
+  const repaymentDay = id.between(1, 28);
+  const contracts = drawContracts(ctx, accountType, id, pools.merchants, spec.recurringBills);
+  const creditLimit = accountType.spec.creditLimit;
+  const limit = creditLimit
+    ? Math.round(id.uniform(creditLimit[0], creditLimit[1]) / 100) * 10_000
+    : accountType.spec.overdraft ? toMinor(spec.overdraftLimit) : 0;
+  const openingDraw = creditLimit ? -Math.round(id.uniform(0, 0.3) * limit) : toMinor(id.uniform(spec.openingBalance[0], spec.openingBalance[1]));
+  const raise = id.chance(behaviour.raiseChancePerYear) ? { atDay: id.int(365), factor: 1 + id.uniform(behaviour.raiseSize[0], behaviour.raiseSize[1]) } : null;
+
+  const rng = Rng.of('events', options.seed, account.bankId, account.accountId, options.asOf, String(window.days));
+  const n = options.transactionsPerAccount === 'auto'
+    ? Math.max(1, Math.min(2 ** 24 - 1, Math.round(dailyRate * window.days * rng.uniform(0.9, 1.1))))
+    : options.transactionsPerAccount;
+  events.reset(n);
+  const fraudRows = planIncidents(rng, ctx, accountType, n, window.days, incidents);
+
+  const s: AccountState = {
+    ctx, rng, events, persona, accountType, pools,
+    clock: localClock(timezone, window),
+    endMinor: end,
+    openingEstimateMinor: end ?? openingDraw,
+    habit, payees, homeBranch, employer, payday, contracts, repaymentDay,
+    incomeSlots: [], repaymentSlots: [], purchases: [], missedRecurring: 0,
+  };
+  // recurring rows first, for every month of the window; then credits at the persona's rate; the rest is discretionary
+  let budget = n - fraudRows;
+  for (const kind of RECURRING_ORDER) {
+    const type = typeOf[kind];
+    const planner = PLANNERS[kind];
+    if (type === undefined || !accountType.allows.has(kind) || planner.phase !== 'recurring') continue;
+    budget -= planner.plan(s, type, budget);
   }
+  const credits = accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
+  for (const [kind, perMonth] of Object.entries(credits) as [TransactionKind, number][]) {
+    const type = typeOf[kind];
+    const planner = PLANNERS[kind];
+    if (type === undefined || !accountType.allows.has(kind) || planner.phase !== 'rated') continue;
+    // the rate is per month of a typical account; a fixed count scales it with the account's rows
+    const scale = options.transactionsPerAccount === 'auto' ? 1 : n / Math.max(1, dailyRate * window.days);
+    const count = Math.min(Math.floor(budget / 2), Math.floor(perMonth * ctx.months * scale + rng.next()));
+    for (let i = 0; i < count; i++) planner.plan(s, type);
+    budget -= count;
+  }
+  const { table } = ctx.activityOf(persona, accountType);
+  const refunds: number[] = [];
+  for (let r = 0; r < budget; r++) {
+    const type = ctx.discretionaryTypes[table.pick(rng)]!;
+    const planner = PLANNERS[types[type]!.kind];
+    if (planner.phase !== 'discretionary') throw new Error(`kind ${types[type]!.kind} is not discretionary`);
+    // refunds follow purchases, so they are booked once every purchase is
+    if (types[type]!.kind === 'refund') refunds.push(type);
+    else planner.plan(s, type);
+  }
+  for (const type of refunds) PLANNERS.refund.plan(s, type, 0);
 
-  let billsMonthly = 0;
+  const monthlyIncome = setIncome(s, spendShare, income, incomeFloorShare, raise);
+  for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees, pools, clock: s.clock, persona }, events);
+
+  events.sort(ctx.resizeBoundOfType);
+  const slack = Math.max(5000, Math.round(limit * behaviour.overdraftSlack));
+  const settlement = end === null
+    ? settleFromOpening(events.chronoAmounts, n, openingDraw, limit, slack)
+    : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit, slack);
+  return {
+    ...settlement, persona, accountType, currency, country: region.country, timezone, dailyRate, rows: n,
+    missedRecurring: s.missedRecurring, monthlyIncomeMinor: monthlyIncome,
+  };
+}
+
+/**
+ * Income follows what the person spends (divided by their spend share: the rest is saved), up to
+ * the person's own income and never below a person-specific share of the persona's floor, so
+ * incomes stay spread out: no pile on the type's minimum. A salary is one amount a month, raised
+ * once in a while; a business's takings (cash deposits, transfers in) are scaled together.
+ */
+function setIncome(s: AccountState, spendShare: number, income: number, floorShare: number, raise: { atDay: number; factor: number } | null): number {
+  const { ctx, events } = s;
+  let spent = 0;
+  let other = 0;
+  let current = 0;
+  const isIncome = new Set(s.incomeSlots);
+  for (let i = 0; i < events.count; i++) {
+    const amount = events.amounts[i] as number;
+    if (amount < 0) spent -= amount;
+    else if (!isIncome.has(i) && amount > 0) other += amount;
+    else current += amount;
+  }
+  const months = ctx.months;
+  for (const slot of s.repaymentSlots) {
+    const t = ctx.types[events.types[slot] as number]!;
+    events.amounts[slot] = drawMinor(s.rng, { medianMinor: Math.max(t.minMinor, (spent / months) * 0.9), spread: 0.15 }, 1, t.minMinor, t.maxMinor);
+  }
+  if (s.incomeSlots.length === 0) return Math.round(other / months);
+  const spec = s.persona.spec;
+  const floor = toMinor(spec.monthlyIncome[0]) * floorShare;
+  const monthly = Math.round(Math.min(income, Math.max(floor, (spent / spendShare - other) / months)));
+  if (spec.salary) {
+    const t = ctx.types[events.types[s.incomeSlots[0]!] as number]!;
+    // below the type's minimum, a person-specific amount just above it (not the minimum itself)
+    const salary = Math.min(t.maxMinor, monthly >= t.minMinor ? monthly : t.minMinor + (income % Math.max(1, t.minMinor)));
+    const raiseSecond = raise ? ((raise.atDay % ctx.window.days) * 86400) : Infinity;
+    for (const slot of s.incomeSlots) {
+      events.amounts[slot] = events.secondOf(slot) >= raiseSecond ? Math.min(t.maxMinor, Math.round(salary * raise!.factor)) : salary;
+    }
+    return salary;
+  }
+  // takings: the drawn amounts keep their shape, scaled so the month's total is the income
+  const factor = current > 0 ? (monthly * months) / current : 1;
+  for (const slot of s.incomeSlots) {
+    const t = ctx.types[events.types[slot] as number]!;
+    const x = Math.round((events.amounts[slot] as number) * factor);
+    events.amounts[slot] = x >= t.minMinor && x <= t.maxMinor ? x : s.rng.between(t.minMinor, t.maxMinor);
+  }
+  return monthly;
+}
+
+function drawContracts(ctx: GenerationContext, accountType: AccountTypeModel, rng: Rng, merchants: ReturnType<typeof poolsFor>['merchants'], range: readonly [number, number]): Contract[] {
+  const kinds = (['direct_debit', 'bill'] as const).filter((k) => ctx.typeOf[k] !== undefined && ctx.billers[k].length > 0 && accountType.allows.has(k));
+  const out: Contract[] = [];
   const billers = new Set<Party>();
-  const billKinds = (['direct_debit', 'bill'] as const).filter((k) => typeOf[k] !== undefined && ctx.billers[k].length > 0);
-  for (let b = rng.between(spec.recurringBills[0], spec.recurringBills[1]); b > 0 && billKinds.length > 0; b--) {
-    const kind = rng.pick(billKinds);
-    const typeIndex = typeOf[kind]!;
-    const type = types[typeIndex]!;
+  for (let b = rng.between(range[0], range[1]); b > 0 && kinds.length > 0; b--) {
+    const kind = rng.pick(kinds);
+    const t = ctx.types[ctx.typeOf[kind]!]!;
     const category = rng.pick(ctx.billers[kind]);
-    const biller = rng.pick(pools.merchants[category]!);
+    const pool = merchants[category]!.present.length > 0 ? merchants[category]!.present : merchants[category]!.online;
+    if (pool.length === 0) continue;
+    const biller = rng.pick(pool);
     // one contract per biller: a second "EE" direct debit would break the series
     if (billers.has(biller)) continue;
     billers.add(biller);
-    const days = monthlyBusinessDays(window, rng.between(1, 28));
-    if (days.length > recurringBudget) break;
-    recurringBudget -= days.length;
-    const base = drawMinor(rng, ctx.categories[category]!, 1, type.minMinor, type.maxMinor);
-    billsMonthly += base;
-    for (const day of days) {
-      // direct debits are collected overnight for the same amount; bills are paid online and vary
-      const second =
-        kind === 'direct_debit' ? secondOf(window, day, rng.between(0, 5), rng) : secondOf(window, day, persona.rhythm.hours.online.pick(rng), rng);
-      const amount = kind === 'direct_debit' ? base : jitterMinor(rng, base, 0.12, type.minMinor, type.maxMinor);
-      events.add(second, typeIndex, CHANNEL_INDEX[type.channel], -amount, biller, NOT_FRAUD, true);
-    }
+    out.push({ kind, biller, dayOfMonth: rng.between(1, 28), baseMinor: drawMinor(rng, ctx.categories[category]!, 1, t.minMinor, t.maxMinor) });
   }
+  return out;
+}
 
-  // random activity, its amounts scaled so that spending matches the persona's income
-  const randomRows = n - fraudRows - events.count;
-  const expectedSpend = (randomRows / months) * persona.expectedDebitMinor;
-  const scale = expectedSpend > 0 ? Math.min(2.5, Math.max(0.4, (incomeMonthly - billsMonthly) / expectedSpend)) : 1;
-  for (let r = 0; r < randomRows; r++) {
-    const typeIndex = persona.randomTypes[persona.typeTable.pick(rng)]!;
-    const type = types[typeIndex]!;
-    let rhythm: Rhythm = 'shop';
-    let channel = CHANNEL_INDEX[type.channel];
-    let party: Party;
-    let amount: number;
-    switch (type.kind) {
-      case 'card':
-      case 'refund': {
-        const category = persona.purchaseCategories[persona.categoryTable.pick(rng)]!;
-        const merchants = pools.merchants[category]!;
-        party = rng.chance(HABIT) ? merchants[(habit + category * 31 + rng.int(3)) % merchants.length]! : rng.pick(merchants);
-        if (rng.chance(ctx.categories[category]!.onlineShare)) {
-          channel = CHANNEL_INDEX.ONLINE;
-          rhythm = 'online';
-        }
-        amount =
-          type.kind === 'card'
-            ? -drawMinor(rng, ctx.categories[category]!, scale, type.minMinor, type.maxMinor)
-            : drawMinor(rng, creditDistribution(type.minMinor), 1, type.minMinor, type.maxMinor);
-        break;
-      }
-      case 'atm':
-        rhythm = 'atm';
-        party = rng.chance(HABIT) ? pools.atms[(habit + rng.int(3)) % pools.atms.length]! : rng.pick(pools.atms);
-        amount = -atmMinor(rng, scale, type.minMinor, type.maxMinor);
-        break;
-      case 'transfer':
-        rhythm = 'online';
-        party = rng.pick(payees);
-        amount = -drawMinor(rng, TRANSFER_AMOUNT, scale, type.minMinor, type.maxMinor);
-        break;
-      default: // cash_deposit; recurring kinds are never drawn at random
-        rhythm = 'branch';
-        party = rng.chance(HABIT) ? homeBranch : rng.pick(pools.branches);
-        amount = drawMinor(rng, creditDistribution(type.minMinor), 1, type.minMinor, type.maxMinor);
-    }
-    const day = window.firstDay + persona.rhythm.days[rhythm].pick(rng);
-    // ATMs pay out notes, so the ledger may not resize their amounts
-    events.add(secondOf(window, day, persona.rhythm.hours[rhythm].pick(rng), rng), typeIndex, channel, amount, party, NOT_FRAUD, type.kind === 'atm');
-  }
+/**
+ * The salary's day of month. With a known low end balance the as-of day must fall late in the
+ * pay cycle (a balance of 50 the day after payday contradicts the salary), so the next payday is
+ * put within the share of a month that the balance covers.
+ */
+function paydayOf(rng: Rng, lastDay: number, end: number | null, limit: number, incomeMonthly: number): number {
+  const cover = end === null ? 1 : (end + limit) / incomeMonthly;
+  if (cover >= 1) return rng.between(1, 28);
+  const ahead = 1 + rng.int(Math.max(1, Math.floor(28 * Math.max(0, cover))));
+  const dayOfMonth = new Date((lastDay + ahead) * 86_400_000).getUTCDate();
+  return dayOfMonth > 28 ? 1 : dayOfMonth;
+}
 
-  calibrateIncome(ctx, events, spec.salary ? salaryType : typeOf.cash_deposit, Math.min(incomeMonthly * months, spentOf(events) * rng.uniform(0.9, 1)), months);
+/** The first account type whose pattern matches OBP's type (the last type is the catch-all). */
+export function accountTypeOf(ctx: GenerationContext, obpType: string | null): AccountTypeModel {
+  return ctx.accountTypes.find((t) => t.pattern.test(obpType ?? '')) ?? ctx.accountTypes.at(-1)!;
+}
 
-  for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees }, events);
-
-  events.sort(ctx.resizeBoundOfType);
-  const settlement =
-    end === null
-      ? settleFromOpening(events.chronoAmounts, n, Math.round(rng.uniform(spec.openingBalance[0], spec.openingBalance[1]) * 100), limit)
-      : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit);
-  return { ...settlement, persona, currency: currencyOf(account, options.profile.fallbackCurrencies) };
+/** Personas that hold this type of account, weighted, among those whose balance range holds the real balance (else the nearest). */
+function pickPersona(ctx: GenerationContext, accountType: AccountTypeModel, end: number | null, rng: Rng): number {
+  const candidates = accountType.personaIndices;
+  const distance = (i: number) => {
+    if (end === null) return 0;
+    const [lo, hi] = ctx.personas[i]!.spec.balanceRange.map(toMinor) as [number, number];
+    return end < lo ? lo - end : end > hi ? end - hi : 0;
+  };
+  const best = Math.min(...candidates.map(distance));
+  const fitting = candidates.filter((i) => distance(i) === best);
+  const weights = fitting.map((i) => ctx.personas[i]!.spec.weight);
+  const table = new WeightedTable(weights.some((w) => w > 0) ? weights : fitting.map(() => 1));
+  return fitting[table.pick(rng)]!;
 }
 
 /** The account's currency as OBP gave it; otherwise a fallback fixed by the account alone (not the seed). */
@@ -147,51 +237,15 @@ export function currencyOf(account: AccountSeed, fallbacks: readonly string[]): 
   return fallbacks[hashParts('currency', account.bankId, account.accountId)[0] % fallbacks.length]!;
 }
 
-function secondOf(window: HistoryWindow, epochDay: number, hour: number, rng: Rng): number {
-  return ((epochDay * DAY_MS - window.startMs) / 1000) + hour * 3600 + rng.int(3600);
-}
-
-function spentOf(events: EventBuffer): number {
-  let spent = 0;
-  for (let i = 0; i < events.count; i++) if ((events.amounts[i] as number) < 0) spent -= events.amounts[i] as number;
-  return spent;
-}
-
-/**
- * Income follows spending (capped at the persona's income), so balances neither explode nor
- * drain: a salary is one fixed monthly amount; without one, the income rows (cash deposits of a
- * small business) are scaled together.
- */
-function calibrateIncome(ctx: GenerationContext, events: EventBuffer, incomeType: number | undefined, target: number, months: number): void {
-  if (incomeType === undefined) return;
-  const type = ctx.types[incomeType]!;
-  let other = 0;
-  let income = 0;
-  for (let i = 0; i < events.count; i++) {
-    const amount = events.amounts[i] as number;
-    if (amount <= 0) continue;
-    if (events.types[i] === incomeType) income += amount;
-    else other += amount;
+/** The region of the account's currency, weighted and fixed by the account alone; unknown currencies take the first region. */
+function regionOf(account: AccountSeed, currency: string, regions: readonly { currency: string; weight: number }[]): number {
+  const matching = regions.flatMap((r, i) => (r.currency === currency ? [i] : []));
+  if (matching.length === 0) return 0;
+  const total = matching.reduce((sum, i) => sum + regions[i]!.weight, 0);
+  let x = (hashParts('region', account.bankId, account.accountId)[2] / 2 ** 32) * total;
+  for (const i of matching) {
+    x -= regions[i]!.weight;
+    if (x < 0) return i;
   }
-  const wanted = Math.max(0, target - other);
-  const salaried = type.kind === 'salary';
-  const monthly = clampMinor(wanted / months, type.minMinor, type.maxMinor);
-  for (let i = 0; i < events.count; i++) {
-    if (events.types[i] !== incomeType) continue;
-    const amount = events.amounts[i] as number;
-    events.amounts[i] = salaried ? monthly : clampMinor(income > 0 ? (amount * wanted) / income : amount, type.minMinor, type.maxMinor);
-  }
-}
-
-/**
- * The salary's day of month. With a known low end balance the as-of day must fall late in the
- * pay cycle (a balance of 50 the day after payday contradicts the salary), so the next payday is
- * put within the share of a month that the balance covers.
- */
-function payday(rng: Rng, window: HistoryWindow, end: number | null, limit: number, incomeMonthly: number): number {
-  const cover = end === null ? 1 : (end + limit) / incomeMonthly;
-  if (cover >= 1) return rng.between(1, 28);
-  const ahead = 1 + rng.int(Math.max(1, Math.floor(28 * Math.max(0, cover))));
-  const dayOfMonth = new Date((window.lastDay + ahead) * DAY_MS).getUTCDate();
-  return dayOfMonth > 28 ? 1 : dayOfMonth;
+  return matching.at(-1)!;
 }

@@ -7,19 +7,22 @@ export const DAY_MS = 86_400_000;
 export interface HistoryWindow {
   /** 00:00 UTC of the first day */
   startMs: number;
-  /** epoch day of the first day and of the as-of day (inclusive) */
+  /** 00:00 UTC of the as-of day: the history ends there, so no row is dated after a run on that day starts */
+  endMs: number;
+  /** epoch days of the first and the last day of the history (the day before the as-of day) */
   firstDay: number;
   lastDay: number;
   days: number;
 }
 
+/** The `days` whole days before the as-of day (UTC calendar; accounts live them in local time). */
 export function historyWindow(asOf: string, days: number): HistoryWindow {
   const asOfMs = /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? Date.parse(`${asOf}T00:00:00Z`) : Number.NaN;
   if (Number.isNaN(asOfMs)) throw new RangeError(`asOf must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
-  const lastDay = asOfMs / DAY_MS;
+  const lastDay = asOfMs / DAY_MS - 1;
   const firstDay = lastDay - days + 1;
-  return { startMs: firstDay * DAY_MS, firstDay, lastDay, days };
+  return { startMs: firstDay * DAY_MS, endMs: asOfMs, firstDay, lastDay, days };
 }
 
 /** 0 = Sunday ... 6 = Saturday */

@@ -1,19 +1,19 @@
-import { ATM_MEAN_MINOR, meanOf, TRANSFER_AMOUNT, type LogNormal } from './amounts.js';
+import { meanOf, NoteTable, type LogNormal } from './amounts.js';
 import { historyWindow, type HistoryWindow } from './calendar.js';
 import { fraudModel, type FraudModel } from './fraud.js';
-import { poolsFor, type Pools } from './pools.js';
 import { WeightedTable } from './prng.js';
-import { RECURRING_KINDS, type Profile, type ProfilePersona, type TransactionKind } from './profile.js';
+import { DISCRETIONARY_KINDS, type Profile, type ProfileAccountType, type ProfilePersona, type TransactionKind } from './profile.js';
 import { rhythmTables, type RhythmTables } from './rhythm.js';
 import type { Channel } from './types.js';
 
 /** What a generation run needs, from config (the loader passes Config['synth'] plus the loaded profile). */
 export interface GenerateOptions {
   seed: string;
-  /** YYYY-MM-DD, UTC: the last day of the history */
+  /** YYYY-MM-DD, UTC: the history ends when this day begins */
   asOf: string;
   days: number;
-  transactionsPerAccount: number;
+  /** rows per account, or `auto`: each account's persona and type set its count over the window */
+  transactionsPerAccount: number | 'auto';
   fraudRate: number;
   profile: Profile;
 }
@@ -41,40 +41,58 @@ export interface CategoryModel extends LogNormal {
 export interface PersonaModel {
   spec: ProfilePersona;
   index: number;
-  /** over `randomTypes` */
-  typeTable: WeightedTable;
-  randomTypes: readonly number[];
+  /** over the discretionary types of the persona */
+  typeWeights: Float64Array;
   /** over `purchaseCategories` */
   categoryTable: WeightedTable;
   purchaseCategories: readonly number[];
   rhythm: RhythmTables;
-  /** expected debit of one randomly drawn row before the account's scale (minor units; credits count 0) */
-  expectedDebitMinor: number;
+}
+
+export interface AccountTypeModel {
+  spec: ProfileAccountType;
+  pattern: RegExp;
+  allows: ReadonlySet<TransactionKind>;
+  personaIndices: readonly number[];
 }
 
 export interface GenerationContext {
   options: GenerateOptions;
   window: HistoryWindow;
+  months: number;
   types: readonly TypeModel[];
+  /** the first type of each kind; card: the card-present one */
   typeOf: Partial<Record<TransactionKind, number>>;
+  /** the ONLINE card type, when the profile has one */
+  onlineCardType: number | undefined;
+  discretionaryTypes: readonly number[];
   categories: readonly CategoryModel[];
   /** category indices of billers by use */
   billers: Record<'direct_debit' | 'bill', readonly number[]>;
   personas: readonly PersonaModel[];
-  personaTable: WeightedTable;
-  /** per type, minor units: how far the ledger may resize a random row (debits: max, credits: min) */
+  accountTypes: readonly AccountTypeModel[];
+  /** per (persona, account type): the discretionary type table and the mean debit of one row */
+  activityOf(persona: PersonaModel, accountType: AccountTypeModel): { table: WeightedTable; meanDebitMinor: number };
+  /** per type, minor units: how far the ledger may resize a row (debits: max, credits: min) */
   resizeBoundOfType: Float64Array;
-  pools: Pools;
+  atmNotes: NoteTable;
+  transferAmount: LogNormal;
+  cashDepositAmount: LogNormal;
+  transferInAmount: LogNormal;
   fraud: FraudModel;
 }
 
-const toMinor = (major: number) => Math.round(major * 100);
+export const toMinor = (major: number) => Math.round(major * 100);
+const logNormal = (d: { medianAmount: number; spread: number }): LogNormal => ({ medianMinor: toMinor(d.medianAmount), spread: d.spread });
+/** months in the window, as the average Gregorian month */
+export const DAYS_PER_MONTH = 30.436875;
 
 export function generationContext(options: GenerateOptions): GenerationContext {
   const { profile } = options;
   if (!(options.fraudRate >= 0 && options.fraudRate <= 1)) throw new RangeError(`fraudRate must be in [0, 1], got ${options.fraudRate}`);
-  if (!Number.isInteger(options.transactionsPerAccount) || options.transactionsPerAccount < 1 || options.transactionsPerAccount >= 2 ** 24) {
-    throw new RangeError(`transactionsPerAccount must be an integer in [1, 16777215], got ${options.transactionsPerAccount}`);
+  const n = options.transactionsPerAccount;
+  if (n !== 'auto' && (!Number.isInteger(n) || n < 1 || n >= 2 ** 24)) {
+    throw new RangeError(`transactionsPerAccount must be 'auto' or an integer in [1, 16777215], got ${n}`);
   }
   const window = historyWindow(options.asOf, options.days);
   const types: TypeModel[] = profile.transactionTypes.map((t) => {
@@ -92,7 +110,12 @@ export function generationContext(options: GenerateOptions): GenerationContext {
     };
   });
   const typeOf: Partial<Record<TransactionKind, number>> = {};
-  types.forEach((t, i) => (typeOf[t.kind] ??= i));
+  types.forEach((t, i) => {
+    if (!(t.kind === 'card' && t.channel === 'ONLINE')) typeOf[t.kind] ??= i;
+  });
+  const onlineCard = types.findIndex((t) => t.kind === 'card' && t.channel === 'ONLINE');
+  const onlineCardType = onlineCard >= 0 ? onlineCard : undefined;
+  typeOf.card ??= onlineCardType;
   const categories: CategoryModel[] = profile.merchantCategories.map((c) => ({
     mcc: c.mcc,
     use: c.use,
@@ -102,41 +125,68 @@ export function generationContext(options: GenerateOptions): GenerationContext {
   }));
   const withUse = (use: CategoryModel['use']) =>
     profile.merchantCategories.flatMap((c, i) => (c.use === use && c.weight > 0 ? [i] : []));
+  // the online card type books online purchases; it is never drawn by weight on its own
+  const discretionaryTypes = types.flatMap((t, i) => (DISCRETIONARY_KINDS.has(t.kind) && i !== onlineCardType ? [i] : []));
+  const transferAmount = logNormal(profile.behaviour.transferAmount);
+  const atmNotes = new NoteTable(profile.behaviour.atmNotes);
 
   const personas = profile.personas.map((spec, index): PersonaModel => {
-    const randomTypes = types.flatMap((t, i) => (RECURRING_KINDS.has(t.kind) ? [] : [i]));
-    const typeWeights = randomTypes.map((i) => (profile.transactionTypes[i]?.weight ?? 0) * (spec.kindWeights[types[i]!.kind] ?? 1));
     const purchaseCategories = withUse('purchase');
     const categoryWeights = purchaseCategories.map((i) => profile.merchantCategories[i]!.weight * (spec.categoryWeights[categories[i]!.mcc] ?? 1));
-    const categoryTable = new WeightedTable(categoryWeights);
-    const cardMean = purchaseCategories.reduce((sum, c, j) => sum + meanOf(categories[c]!) * (categoryWeights[j] ?? 0), 0) / (categoryTable.total || 1);
-    const meanByKind: Partial<Record<TransactionKind, number>> = { card: cardMean, atm: ATM_MEAN_MINOR, transfer: meanOf(TRANSFER_AMOUNT) };
-    const typeTable = new WeightedTable(typeWeights);
-    const expectedDebitMinor =
-      randomTypes.reduce((sum, t, j) => sum + (meanByKind[types[t]!.kind] ?? 0) * (typeWeights[j] ?? 0), 0) / (typeTable.total || 1);
     return {
       spec,
       index,
-      typeTable,
-      randomTypes,
-      categoryTable,
+      typeWeights: Float64Array.from(discretionaryTypes, (i) => (profile.transactionTypes[i]?.weight ?? 0) * (spec.kindWeights[types[i]!.kind] ?? 1)),
+      categoryTable: new WeightedTable(categoryWeights),
       purchaseCategories,
       rhythm: rhythmTables(window, spec.hourShift),
-      expectedDebitMinor,
     };
   });
+  const accountTypes = profile.accountTypes.map((spec): AccountTypeModel => ({
+    spec,
+    pattern: new RegExp(spec.match, 'i'),
+    allows: new Set(spec.kinds),
+    personaIndices: spec.personas.map((name) => profile.personas.findIndex((p) => p.name === name)),
+  }));
+
+  const activity = new Map<number, { table: WeightedTable; meanDebitMinor: number }>();
+  const activityOf = (persona: PersonaModel, accountType: AccountTypeModel) => {
+    const key = persona.index * 1024 + accountTypes.indexOf(accountType);
+    let found = activity.get(key);
+    if (!found) {
+      const weights = discretionaryTypes.map((t, j) => (accountType.allows.has(types[t]!.kind) ? (persona.typeWeights[j] as number) : 0));
+      const table = new WeightedTable(weights);
+      const cardMean =
+        persona.purchaseCategories.reduce((sum, c) => sum + meanOf(categories[c]!) * profile.merchantCategories[c]!.weight * (persona.spec.categoryWeights[categories[c]!.mcc] ?? 1), 0) /
+        (persona.categoryTable.total || 1);
+      const meanOfKind: Record<TransactionKind, number> = {
+        card: cardMean, atm: atmNotes.meanMinor, transfer: meanOf(transferAmount),
+        refund: 0, direct_debit: 0, bill: 0, salary: 0, cash_deposit: 0, transfer_in: 0, interest: 0, repayment: 0,
+      };
+      const meanDebitMinor = discretionaryTypes.reduce((sum, t, j) => sum + meanOfKind[types[t]!.kind] * (weights[j] as number), 0) / (table.total || 1);
+      activity.set(key, (found = { table, meanDebitMinor }));
+    }
+    return found;
+  };
 
   return {
     options,
     window,
+    months: window.days / DAYS_PER_MONTH,
     types,
     typeOf,
+    onlineCardType,
+    discretionaryTypes,
     categories,
     billers: { direct_debit: withUse('direct_debit'), bill: withUse('bill') },
     personas,
-    personaTable: new WeightedTable(profile.personas.map((p) => p.weight)),
+    accountTypes,
+    activityOf,
     resizeBoundOfType: Float64Array.from(types, (t) => (t.credit ? t.minMinor : t.maxMinor)),
-    pools: poolsFor(profile, options.seed),
+    atmNotes,
+    transferAmount,
+    cashDepositAmount: logNormal(profile.behaviour.cashDepositAmount),
+    transferInAmount: logNormal(profile.behaviour.transferInAmount),
     fraud: fraudModel(profile, types),
   };
 }

@@ -1,5 +1,6 @@
-import { planAccount } from './account.js';
-import { DAY_MS } from './calendar.js';
+import { planAccount, type AccountPlan } from './account.js';
+import { dayOfWeek } from './calendar.js';
+import { localClock, localEpochDay } from './clock.js';
 import { generationContext, type GenerateOptions } from './context.js';
 import { CHANNELS, EventBuffer } from './events.js';
 import { FRAUD_PATTERNS } from './profile.js';
@@ -7,21 +8,29 @@ import type { AccountSeed, SyntheticTransaction } from './types.js';
 
 /**
  * Synthetic transactions for the given accounts, as a lazy stream: ordered by (bankId, accountId),
- * then chronologically, exactly `transactionsPerAccount` rows per account. Memory is one
+ * then chronologically, exactly `transactionsPerAccount` rows per account (with `auto`, the
+ * account's own activity over the window). Memory is one
  * account's events (reused buffers) whatever the volume; rows depend only on (seed, asOf, days,
  * rates, profile, the account itself), never on the other accounts or how the stream is consumed.
  */
-export function* generateTransactions(accounts: readonly AccountSeed[], options: GenerateOptions): Generator<SyntheticTransaction, void, undefined> {
+export function* generateTransactions(
+  accounts: readonly AccountSeed[],
+  options: GenerateOptions,
+  /** told what was decided for each account before its rows (the loader writes raw.account_profiles from it) */
+  onAccount?: (account: AccountProfile) => void,
+): Generator<SyntheticTransaction, void, undefined> {
   const ctx = generationContext(options);
   const events = new EventBuffer();
   const incidents: number[] = [];
-  const n = options.transactionsPerAccount;
-  const width = Math.max(4, String(n).length);
   const startMs = ctx.window.startMs;
   const ordered = [...accounts].sort((a, b) => compare(a.bankId, b.bankId) || compare(a.accountId, b.accountId));
 
   for (const account of ordered) {
     const plan = planAccount(account, ctx, events, incidents);
+    onAccount?.(profileOf(account, plan));
+    const n = plan.rows;
+    const width = Math.max(4, String(n).length);
+    const clock = localClock(plan.timezone, ctx.window);
     const { bankId, accountId } = account;
     // OBP account ids are unique only within a bank (the sandbox reuses them across banks)
     const idPrefix = `synth_${bankId}_${accountId}_`;
@@ -34,8 +43,10 @@ export function* generateTransactions(accounts: readonly AccountSeed[], options:
       const party = events.parties[slot] ?? null;
       const fraud = events.fraud[slot] as number;
       const amountMinor = chronoAmounts[i] as number;
-      const timestampMs = startMs + events.secondOf(slot) * 1000;
-      const dow = (Math.floor(timestampMs / DAY_MS) + 4) % 7;
+      const second = events.secondOf(slot);
+      const timestampMs = startMs + second * 1000;
+      // the weekend of the account's own time zone
+      const dow = dayOfWeek(localEpochDay(clock, ctx.window, second));
       const isMerchant = party !== null && party.mcc !== null;
       balance += amountMinor;
       yield {
@@ -63,15 +74,56 @@ export function* generateTransactions(accounts: readonly AccountSeed[], options:
 /** What the generator decides for one account, for tests and reports: its rows follow from this. */
 export interface AccountDescription {
   persona: string;
+  /** the profile's account type the OBP type matched (current, savings, credit_card, business, ...) */
+  accountType: string;
   currency: string;
+  /** ISO 3166 code and IANA zone: the account's local time and merchants */
+  country: string;
+  timezone: string;
   openingMinor: number;
-  /** the overdraft the history respects: the persona's, or deeper when the real balance is below it */
+  /** the overdraft the history respects (a card's credit limit): the persona's, or deeper when the real balance is below it */
   overdraftLimitMinor: number;
+  /** the account's own activity, transactions a day (what `auto` books over the window) */
+  dailyRate: number;
+  rows: number;
+  monthlyIncomeMinor: number;
+  /** recurring rows (salary, bills) a fixed --transactions-per-account could not hold */
+  missedRecurring: number;
+}
+
+/** An account's description with its key: one row of raw.account_profiles. */
+export interface AccountProfile extends AccountDescription {
+  bankId: string;
+  accountId: string;
+}
+
+function profileOf(account: AccountSeed, plan: AccountPlan): AccountProfile {
+  return {
+    bankId: account.bankId,
+    accountId: account.accountId,
+    persona: plan.persona.spec.name,
+    accountType: plan.accountType.spec.name,
+    currency: plan.currency,
+    country: plan.country,
+    timezone: plan.timezone,
+    openingMinor: plan.openingMinor,
+    overdraftLimitMinor: plan.limitMinor,
+    dailyRate: plan.dailyRate,
+    rows: plan.rows,
+    monthlyIncomeMinor: plan.monthlyIncomeMinor,
+    missedRecurring: plan.missedRecurring,
+  };
+}
+
+/** What the generator decides for each account, without yielding rows (the same plans as generateTransactions). */
+export function* describeAccounts(accounts: readonly AccountSeed[], options: GenerateOptions): Generator<AccountProfile> {
+  const ctx = generationContext(options);
+  const events = new EventBuffer();
+  for (const account of accounts) yield profileOf(account, planAccount(account, ctx, events, []));
 }
 
 export function describeAccount(account: AccountSeed, options: GenerateOptions): AccountDescription {
-  const plan = planAccount(account, generationContext(options), new EventBuffer(), []);
-  return { persona: plan.persona.spec.name, currency: plan.currency, openingMinor: plan.openingMinor, overdraftLimitMinor: plan.limitMinor };
+  return [...describeAccounts([account], options)][0]!;
 }
 
 /** code-unit order, not locale order: the same on every machine */

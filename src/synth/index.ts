@@ -1,6 +1,7 @@
 /** The synthetic transaction generator: what the loader and the benchmark use. */
 export type { GenerateOptions } from './context.js';
-export { describeAccount, generateTransactions, type AccountDescription } from './generator.js';
+export { activityWarnings, expectedRows } from './activity.js';
+export { describeAccount, describeAccounts, generateTransactions, type AccountDescription, type AccountProfile } from './generator.js';
 export { MCC_CATEGORIES } from './mcc.js';
 export { DEFAULT_PROFILE_PATH, FRAUD_PATTERNS, loadProfile, type FraudPattern, type Profile } from './profile.js';
 export { sampleAccounts } from './sample.js';

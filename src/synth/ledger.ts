@@ -24,18 +24,24 @@ export interface Settlement {
  * a deeper overdraft. `amounts`, `locked` and `bound` (per row: the credit's minimum or the
  * debit's maximum) are in chronological order; `amounts` is edited in place.
  */
-export function settleToEnd(amounts: Float64Array, locked: Uint8Array, bound: Float64Array, n: number, endMinor: number, limitMinor: number): Settlement {
+export function settleToEnd(
+  amounts: Float64Array, locked: Uint8Array, bound: Float64Array, n: number, endMinor: number, limitMinor: number, maxSlackMinor: number,
+): Settlement {
   let floor = Math.max(limitMinor, -endMinor);
   let after = endMinor;
   for (let i = n - 1; i >= 0; i--) {
     let before = after - (amounts[i] as number);
-    if (before < -floor && !locked[i] && (amounts[i] as number) > 0) {
-      const cut = Math.min((amounts[i] as number) - (bound[i] as number), -floor - before);
+    // a repaired low point lands somewhere above the limit, not on it (balances piled on -500.00)
+    const target = -floor + slackAt(i, maxSlackMinor);
+    if (before < target && !locked[i] && (amounts[i] as number) > 0) {
+      // never all the way down to the type's minimum for every cut credit (a pile at 500.00)
+      const room = (amounts[i] as number) - (bound[i] as number);
+      const cut = Math.min(room - slackAt(i, Math.max(1, room >> 2)), target - before);
       amounts[i] = (amounts[i] as number) - cut;
       before += cut;
     }
     if (before < -floor) {
-      let deficit = -floor - before;
+      let deficit = target - before;
       for (let k = i + 1; k < n && k <= i + LOOKAHEAD && deficit > 0; k++) {
         const amount = amounts[k] as number;
         if (locked[k] || amount >= 0) continue;
@@ -54,13 +60,19 @@ export function settleToEnd(amounts: Float64Array, locked: Uint8Array, bound: Fl
   return { openingMinor: after, limitMinor: floor };
 }
 
-/** History without a known end: the drawn opening balance, raised until no balance dips below -limit. */
-export function settleFromOpening(amounts: Float64Array, n: number, openingMinor: number, limitMinor: number): Settlement {
+/** History without a known end: the drawn opening balance, raised until no balance dips below -limit (plus a slack). */
+export function settleFromOpening(amounts: Float64Array, n: number, openingMinor: number, limitMinor: number, maxSlackMinor: number): Settlement {
   let running = 0;
   let lowest = 0;
   for (let i = 0; i < n; i++) {
     running += amounts[i] as number;
     if (running < lowest) lowest = running;
   }
-  return { openingMinor: Math.max(openingMinor, -limitMinor - lowest), limitMinor };
+  const needed = -limitMinor - lowest;
+  return { openingMinor: openingMinor >= needed ? openingMinor : needed + slackAt(n, maxSlackMinor), limitMinor };
+}
+
+/** A deterministic spread in [0, max) by row index (Knuth's multiplicative hash): cheap, and no random stream to disturb. */
+function slackAt(i: number, max: number): number {
+  return max > 0 ? (Math.imul(i + 1, 2654435761) >>> 0) % max : 0;
 }

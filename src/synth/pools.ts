@@ -1,10 +1,18 @@
 import type { Faker } from '@faker-js/faker';
-// The English entry point only: the package root loads every locale (~40 MB of RSS).
-import { faker as englishFaker } from '@faker-js/faker/locale/en';
-
-const FakerClass = englishFaker.constructor as typeof Faker;
+// Per-locale entry points only: the package root loads every locale (~40 MB of RSS).
+import { faker as de } from '@faker-js/faker/locale/de';
+import { faker as en } from '@faker-js/faker/locale/en';
+import { faker as enGB } from '@faker-js/faker/locale/en_GB';
+import { faker as enUS } from '@faker-js/faker/locale/en_US';
+import { faker as es } from '@faker-js/faker/locale/es';
+import { faker as fr } from '@faker-js/faker/locale/fr';
+import { faker as it } from '@faker-js/faker/locale/it';
+import { faker as nl } from '@faker-js/faker/locale/nl';
 import { hashParts } from './prng.js';
-import type { Profile } from './profile.js';
+import type { Profile, ProfileRegion } from './profile.js';
+
+const FakerClass = en.constructor as typeof Faker;
+const LOCALES: Record<ProfileRegion['fakerLocale'], Faker> = { en, en_GB: enGB, en_US: enUS, de, fr, es, it, nl };
 
 /** Someone on the other side of a transaction. Merchant names are unique, so a name has one MCC. */
 export interface Party {
@@ -13,10 +21,18 @@ export interface Party {
   readonly mcc: string | null;
 }
 
-/** Name pools built once per (seed, profile) with Faker; the hot path only indexes into them. */
+/** A category's merchants in one country: where a card is present, and where it is not. */
+export interface CategoryMerchants {
+  /** shops (brands with stores and local merchants) */
+  present: readonly Party[];
+  /** web shops: online-only brands and the brands that also sell online */
+  online: readonly Party[];
+}
+
+/** Name pools built once per (seed, profile, region) with Faker; the hot path only indexes into them. */
 export interface Pools {
   /** per profile merchant category, in profile order */
-  merchants: readonly (readonly Party[])[];
+  merchants: readonly CategoryMerchants[];
   atms: readonly Party[];
   branches: readonly Party[];
   employers: readonly Party[];
@@ -29,18 +45,21 @@ export const ATM_MCC = '6011';
 const LOCALS_PER_SUFFIX = 12;
 const cache = new WeakMap<Profile, Map<string, Pools>>();
 
-export function poolsFor(profile: Profile, seed: string): Pools {
+export function poolsFor(profile: Profile, seed: string, regionIndex: number): Pools {
   let bySeed = cache.get(profile);
   if (!bySeed) cache.set(profile, (bySeed = new Map()));
-  let pools = bySeed.get(seed);
-  if (!pools) bySeed.set(seed, (pools = buildPools(profile, seed)));
+  const key = `${regionIndex}:${seed}`;
+  let pools = bySeed.get(key);
+  if (!pools) bySeed.set(key, (pools = buildPools(profile, seed, profile.regions[regionIndex]!)));
   return pools;
 }
 
-function buildPools(profile: Profile, seed: string): Pools {
+const inCountry = (byCountry: Record<string, string[]>, country: string) => [...(byCountry[country] ?? []), ...(byCountry['*'] ?? [])];
+
+function buildPools(profile: Profile, seed: string, region: ProfileRegion): Pools {
   // a private instance per pool build, so seeding it never disturbs anyone else's faker
-  const faker = new FakerClass({ locale: englishFaker.rawDefinitions });
-  faker.seed(hashParts('pools', seed));
+  const faker = new FakerClass({ locale: LOCALES[region.fakerLocale].rawDefinitions });
+  faker.seed(hashParts('pools', seed, region.country, region.currency));
   const unique = (count: number, make: () => string, taken = new Set<string>()): string[] => {
     const out: string[] = [];
     // bounded: faker's vocabularies are large, but never loop forever on a tiny one
@@ -54,13 +73,18 @@ function buildPools(profile: Profile, seed: string): Pools {
     return out;
   };
   const merchantNames = new Set<string>();
-  const merchants = profile.merchantCategories.map((category) => {
-    const brands = category.brands.filter((b) => !merchantNames.has(b));
+  const merchants = profile.merchantCategories.map((category): CategoryMerchants => {
+    const fresh = (names: string[]) => names.filter((b) => !merchantNames.has(b));
+    const brands = fresh(inCountry(category.brands, region.country));
     for (const b of brands) merchantNames.add(b);
+    const onlineOnly = fresh(inCountry(category.onlineBrands, region.country));
+    for (const b of onlineOnly) merchantNames.add(b);
     const locals = category.localSuffixes.flatMap((suffix) =>
       unique(LOCALS_PER_SUFFIX, () => `${faker.person.lastName()}'s ${suffix}`, merchantNames),
     );
-    return [...brands, ...locals].map((name) => ({ name, mcc: category.mcc }));
+    const party = (name: string): Party => ({ name, mcc: category.mcc });
+    const brandParties = brands.map(party);
+    return { present: [...brandParties, ...locals.map(party)], online: [...onlineOnly.map(party), ...brandParties] };
   });
   const people = (names: string[]): Party[] => names.map((name) => ({ name, mcc: null }));
   const employers = people(unique(300, () => faker.company.name()));
@@ -70,6 +94,9 @@ function buildPools(profile: Profile, seed: string): Pools {
     branches: people(unique(80, () => `${faker.location.city()} Branch`)),
     employers,
     payees: people(unique(800, () => faker.person.fullName())),
-    incomeSources: profile.personas.map((p) => (p.incomeSources.length > 0 ? people(p.incomeSources) : employers)),
+    incomeSources: profile.personas.map((p) => {
+      const sources = inCountry(p.incomeSources, region.country);
+      return sources.length > 0 ? people(sources) : employers;
+    }),
   };
 }

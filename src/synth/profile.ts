@@ -12,11 +12,18 @@ import { MCC_CATEGORIES } from './mcc.js';
  * `pattern` is code; everything numeric is data, so users can copy profiles/default.json and
  * tune it. Amounts in a profile are major units (5 = 5.00); the generator converts them once.
  */
-export const TRANSACTION_KINDS = ['card', 'atm', 'transfer', 'direct_debit', 'bill', 'salary', 'refund', 'cash_deposit'] as const;
+export const TRANSACTION_KINDS = [
+  'card', 'atm', 'transfer', 'direct_debit', 'bill', 'salary', 'refund', 'cash_deposit', 'transfer_in', 'interest', 'repayment',
+] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
-export const CREDIT_KINDS: ReadonlySet<TransactionKind> = new Set(['salary', 'refund', 'cash_deposit']);
+export const CREDIT_KINDS: ReadonlySet<TransactionKind> = new Set(['salary', 'refund', 'cash_deposit', 'transfer_in', 'interest', 'repayment']);
 /** kinds booked on a monthly schedule, never drawn at random */
-export const RECURRING_KINDS: ReadonlySet<TransactionKind> = new Set(['salary', 'direct_debit', 'bill']);
+export const RECURRING_KINDS: ReadonlySet<TransactionKind> = new Set(['salary', 'direct_debit', 'bill', 'interest', 'repayment']);
+/** credits booked at a monthly rate per persona (`creditsPerMonth`), never drawn with the spending */
+export const RATED_CREDIT_KINDS: ReadonlySet<TransactionKind> = new Set(['cash_deposit', 'transfer_in']);
+
+/** kinds drawn row by row for the rest of an account's activity */
+export const DISCRETIONARY_KINDS: ReadonlySet<TransactionKind> = new Set(['card', 'atm', 'transfer', 'refund']);
 
 export const FRAUD_PATTERNS = ['card_testing', 'account_takeover', 'atm_velocity', 'large_amount'] as const;
 export type FraudPattern = (typeof FRAUD_PATTERNS)[number];
@@ -40,13 +47,15 @@ const transactionType = z.strictObject({
   direction: z.enum(['debit', 'credit']),
   minAmount: amount,
   maxAmount: amount,
-  /** share among the randomly drawn (non-recurring) rows; ignored for recurring kinds */
+  /** share among the discretionary rows (card, atm, transfer, refund); ignored for other kinds */
   weight: z.number().min(0).default(0),
-  /** card and refund rows switch to ONLINE by their merchant category's onlineShare */
+  /** a card type with channel ONLINE books the online purchases of its merchant categories' onlineShare */
   channel: z.enum(['POS', 'ATM', 'ONLINE', 'TRANSFER', 'BRANCH']),
   /** `{party}` is replaced by the merchant, payee, biller or employer */
   description: z.string().min(1).refine((s) => s.split('{party}').length <= 2, 'may contain {party} at most once'),
 });
+
+const COUNTRY_KEY = z.string().regex(/^([A-Z]{2}|\*)$/, 'keys are ISO 3166 country codes like GB, or "*" for everywhere');
 
 const merchantCategory = z.strictObject({
   mcc: z.string().regex(/^\d{4}$/, 'must be a four-digit ISO 18245 code').refine((c) => c in MCC_CATEGORIES, {
@@ -59,21 +68,35 @@ const merchantCategory = z.strictObject({
   medianAmount: amount,
   spread: z.number().min(0).max(3),
   onlineShare: z.number().min(0).max(1).default(0),
-  brands: z.array(z.string().min(1)).default([]),
-  /** faker-made local merchants are named "<Surname>'s <suffix>" */
+  /** brands with shops or a card-present presence, by ISO 3166 country code; "*" = everywhere */
+  brands: z.record(COUNTRY_KEY, z.array(z.string().min(1))).default({}),
+  /** brands that exist only online (always channel ONLINE), by country code or "*" */
+  onlineBrands: z.record(COUNTRY_KEY, z.array(z.string().min(1))).default({}),
+  /** faker-made local merchants are named "<Surname>'s <suffix>" (card-present) */
   localSuffixes: z.array(z.string().min(1)).default([]),
 });
+
+const logNormal = z.strictObject({ medianAmount: amount, spread: z.number().min(0).max(3) });
 
 const persona = z.strictObject({
   name: z.string().min(1),
   weight: z.number().min(0),
+  /** one person's monthly net income (salary, pension, business takings), drawn log-uniformly */
   monthlyIncome: range(z.number().positive()),
+  /** share of the income spent, drawn per person: the rest is saved */
+  spendShare: range(z.number().min(0).max(2)).default([0.85, 1]),
   openingBalance: range(z.number().min(0)),
+  /** real balances (major units) the persona plausibly holds; personas are chosen to fit OBP's balance */
+  balanceRange: range(z.number()),
   overdraftLimit: z.number().min(0).default(0),
+  /** transactions a day, on average, for `--transactions-per-account auto` */
+  dailyTransactions: z.number().positive(),
+  /** credits that are not salary, per month: e.g. { "cash_deposit": 0.1, "transfer_in": 0.5 } */
+  creditsPerMonth: z.partialRecord(z.enum(TRANSACTION_KINDS), z.number().min(0)).default({}),
   /** false: no monthly salary; income comes from the persona's other credits */
   salary: z.boolean().default(true),
-  /** who pays the salary (e.g. pension funds); default: faker-made employers */
-  incomeSources: z.array(z.string().min(1)).default([]),
+  /** who pays the salary (e.g. pension funds) by country code or "*"; default: faker-made employers */
+  incomeSources: z.record(COUNTRY_KEY, z.array(z.string().min(1))).default({}),
   recurringBills: range(z.number().int().min(0).max(20)),
   payees: range(z.number().int().min(1).max(50)),
   /** multipliers of transaction type weights by kind, e.g. { "atm": 2 } */
@@ -82,6 +105,49 @@ const persona = z.strictObject({
   categoryWeights: z.record(z.string(), z.number().min(0)).default({}),
   /** hours by which the daily activity curve moves (retirees shop earlier) */
   hourShift: z.number().int().min(-6).max(6).default(0),
+});
+
+/** What an OBP account type allows: matched in order against OBP's type (case-insensitive), the last is the catch-all. */
+const accountType = z.strictObject({
+  name: z.string().min(1),
+  /** regular expression over OBP's account type, e.g. "SAVING|ISA" */
+  match: z.string().refine((s) => {
+    try {
+      new RegExp(s, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression'),
+  kinds: z.array(z.enum(TRANSACTION_KINDS)).min(1),
+  /** persona names that hold this type of account */
+  personas: z.array(z.string().min(1)).min(1),
+  /** credit card: the balance is what is owed and the overdraft limit is the credit limit */
+  creditLimit: range(z.number().positive()).optional(),
+  /** savings: yearly interest rate paid monthly on the balance */
+  interestRate: z.number().min(0).max(0.5).default(0),
+  /** multiplier of the persona's activity rate (a savings account moves rarely) */
+  activity: z.number().positive().default(1),
+  /** false: no arranged overdraft (savings) */
+  overdraft: z.boolean().default(true),
+  /** replaces the persona's creditsPerMonth (savings are paid in by transfer) */
+  creditsPerMonth: z.partialRecord(z.enum(TRANSACTION_KINDS), z.number().min(0)).optional(),
+});
+
+/** Where an account lives, from its currency: country, time zones and the faker locale of local names. */
+const region = z.strictObject({
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 code like GB'),
+  weight: z.number().positive().default(1),
+  timezones: z.array(z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone like Europe/London')).min(1),
+  fakerLocale: z.enum(['en', 'en_GB', 'en_US', 'de', 'fr', 'es', 'it', 'nl']).default('en'),
 });
 
 const fraudPattern = z.strictObject({
@@ -99,6 +165,38 @@ const profileSchema = z
     merchantCategories: z.array(merchantCategory).min(1),
     personas: z.array(persona).min(1),
     fraudPatterns: z.array(fraudPattern).min(1),
+    /** at the default fraud rate, the share of accounts that see fraud in a year; fraud comes in incidents on them */
+    fraudVictimsPerYear: z.number().min(0.001).max(1).default(0.3),
+    accountTypes: z.array(accountType).min(1),
+    regions: z.array(region).min(1),
+    /** numbers of the generator's behaviour that are not per type, category or persona */
+    behaviour: z.strictObject({
+      /** share of purchases at the account's usual places */
+      habit: z.number().min(0).max(1),
+      /** share of bill amounts that varies month to month (+-) */
+      billJitter: z.number().min(0).max(0.9),
+      /** person-to-person transfers (rent shares, gifts) */
+      transferAmount: logNormal,
+      /** cash paid in at a branch, and money received by transfer (as a share of the monthly income when it is the income) */
+      cashDepositAmount: logNormal,
+      transferInAmount: logNormal,
+      /** ATM notes in major units with how often people pick each */
+      atmNotes: z.array(z.tuple([z.number().positive(), z.number().min(0)])).min(1),
+      /** refunds: the share of the purchase given back when partial, how often it is whole, and how many days later */
+      refundShare: range(z.number().min(0.01).max(1)),
+      fullRefundChance: z.number().min(0).max(1),
+      refundDelayDays: range(z.number().int().min(0).max(90)),
+      /** per-person spread of the activity rate (sigma of a log-normal) */
+      activitySpread: z.number().min(0).max(2),
+      /** chance per year of a pay rise, and its size */
+      raiseChancePerYear: z.number().min(0).max(1),
+      raiseSize: range(z.number().min(0).max(1)),
+      /** what share of the overdraft a repaired low point stays above the limit, at most */
+      overdraftSlack: z.number().min(0).max(1),
+      /** local hours at which payroll and direct-debit collections post (overnight batches) */
+      salaryHours: range(z.number().int().min(0).max(23)),
+      directDebitHours: range(z.number().int().min(0).max(23)),
+    }),
   })
   .superRefine((p, ctx) => {
     const issue = (where: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: where, message });
@@ -110,17 +208,19 @@ const profileSchema = z
       if (t.minAmount > t.maxAmount) issue(['transactionTypes', i, 'maxAmount'], `must be >= minAmount (${t.minAmount})`);
       const expected = CREDIT_KINDS.has(t.kind) ? 'credit' : 'debit';
       if (t.direction !== expected) issue(['transactionTypes', i, 'direction'], `kind "${t.kind}" is a ${expected}; set "direction": "${expected}"`);
-      if (RECURRING_KINDS.has(t.kind) && kinds.has(t.kind)) issue(['transactionTypes', i, 'kind'], `only one type may have the recurring kind "${t.kind}"`);
+      const cardTwin = t.kind === 'card' && p.transactionTypes.slice(0, i).filter((x) => x.kind === 'card').every((x) => (x.channel === 'ONLINE') !== (t.channel === 'ONLINE'));
+      if (kinds.has(t.kind) && !cardTwin) issue(['transactionTypes', i, 'kind'], `only one type may have the kind "${t.kind}" (card: one card-present and one ONLINE)`);
       kinds.add(t.kind);
     });
-    if (!p.transactionTypes.some((t) => !RECURRING_KINDS.has(t.kind) && t.weight > 0)) {
-      issue(['transactionTypes'], 'needs at least one non-recurring type (card, atm, transfer, refund, cash_deposit) with weight > 0');
+    if (!p.transactionTypes.some((t) => DISCRETIONARY_KINDS.has(t.kind) && t.weight > 0)) {
+      issue(['transactionTypes'], 'needs at least one discretionary type (card, atm, transfer, refund) with weight > 0');
     }
     const mccs = new Set<string>();
     p.merchantCategories.forEach((c, i) => {
       if (mccs.has(c.mcc)) issue(['merchantCategories', i, 'mcc'], `duplicate category ${c.mcc}`);
       mccs.add(c.mcc);
-      if (c.brands.length + c.localSuffixes.length === 0) issue(['merchantCategories', i, 'brands'], 'give brands or localSuffixes so the category has merchants');
+      const brandCount = Object.values(c.brands).flat().length + Object.values(c.onlineBrands).flat().length;
+      if (brandCount + c.localSuffixes.length === 0) issue(['merchantCategories', i, 'brands'], 'give brands, onlineBrands or localSuffixes so the category has merchants');
     });
     const uses = new Set(p.merchantCategories.filter((c) => c.weight > 0).map((c) => c.use));
     const needs: [TransactionKind, 'purchase' | 'direct_debit' | 'bill'][] = [
@@ -135,6 +235,13 @@ const profileSchema = z
       }
     });
     if (!p.personas.some((x) => x.weight > 0)) issue(['personas'], 'needs at least one persona with weight > 0');
+    const personaNames = new Set(p.personas.map((x) => x.name));
+    p.accountTypes.forEach((a, i) => {
+      a.personas.forEach((name, j) => {
+        if (!personaNames.has(name)) issue(['accountTypes', i, 'personas', j], `persona "${name}" is not in personas`);
+      });
+      if (!a.kinds.some((k) => DISCRETIONARY_KINDS.has(k) && kinds.has(k))) issue(['accountTypes', i, 'kinds'], 'needs a discretionary kind (card, atm, transfer or refund) that a transaction type has');
+    });
     p.fraudPatterns.forEach((f, i) => {
       const kind = FRAUD_PATTERN_KIND[f.pattern];
       if (f.weight > 0 && !kinds.has(kind)) issue(['fraudPatterns', i, 'pattern'], `"${f.pattern}" books "${kind}" rows; add a type with that kind or set its weight to 0`);
@@ -144,6 +251,8 @@ const profileSchema = z
 
 export type Profile = z.output<typeof profileSchema>;
 export type ProfilePersona = Profile['personas'][number];
+export type ProfileAccountType = Profile['accountTypes'][number];
+export type ProfileRegion = Profile['regions'][number];
 
 export const DEFAULT_PROFILE_PATH = fileURLToPath(new URL('../../profiles/default.json', import.meta.url));
 
