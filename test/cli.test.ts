@@ -174,7 +174,7 @@ describe('the hybridbank CLI', () => {
   it('--help shows each setting with its environment variable and default', async () => {
     const result = await runCli(['load', '--help']);
     assert.equal(result.code, 0);
-    assert.match(result.stdout.replace(/\s+/g, ' '), /--transactions-per-account <n> synthetic transactions per account \[env HYBRIDBANK_TRANSACTIONS_PER_ACCOUNT, default 100\]/);
+    assert.match(result.stdout.replace(/\s+/g, ' '), /--transactions-per-account <n> synthetic transactions per account, or auto: .* \[env HYBRIDBANK_TRANSACTIONS_PER_ACCOUNT, default 100\]/);
     assert.match(result.stdout.replace(/\s+/g, ' '), /--log-format <format> .*\[env LOG_FORMAT, default text\]/);
   });
 

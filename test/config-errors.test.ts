@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
+import { renderEnvExample } from '../src/config/env-example.js';
 import { SETTINGS } from '../src/config/settings.js';
 import { HybridbankError } from '../src/core/errors.js';
 import { runCli } from './helpers/cli.js';
@@ -146,5 +147,10 @@ describe('.env.example', () => {
     const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
     const missing = Object.values(SETTINGS).map((s) => s.env).filter((env) => !new RegExp(`^# ${env}=`, 'm').test(example));
     assert.deepEqual(missing, []);
+  });
+
+  it('is exactly what the settings table renders (descriptions, flags, defaults; `npm run env-example` rewrites it)', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    assert.equal(example, renderEnvExample());
   });
 });
