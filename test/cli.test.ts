@@ -41,7 +41,7 @@ describe('the hybridbank CLI', () => {
   after(async () => {
     await obp.close();
     await db.drop();
-    removeEmbeddedWarehouse(warehouseDir);
+    await removeEmbeddedWarehouse(warehouseDir);
   });
 
   const liveObp = (extra: Record<string, string> = {}) => ({

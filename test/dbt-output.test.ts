@@ -16,7 +16,7 @@ describe('dbt output when stdout is not a terminal', () => {
   });
   after(async () => {
     await db.drop();
-    removeEmbeddedWarehouse(warehouseDir);
+    await removeEmbeddedWarehouse(warehouseDir);
   });
 
   it('has no colour codes, on both paths', { timeout: 900_000 }, async () => {

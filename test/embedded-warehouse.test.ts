@@ -41,8 +41,8 @@ function dataDirOf(dir: string): string {
 }
 
 describe('the embedded warehouse (no DATABASE_URL)', () => {
-  after(() => {
-    for (const dir of dirs.reverse()) removeEmbeddedWarehouse(dir);
+  after(async () => {
+    for (const dir of dirs.reverse()) await removeEmbeddedWarehouse(dir);
   });
 
   it('is created on demand with a random password in a 0600 file, migrated twice without change, and stopped when the command ends', async () => {

@@ -148,9 +148,14 @@ export async function stopEmbeddedWarehouse(dir: string, log: Logger): Promise<{
   return { wasRunning: true, waitingFor: [] };
 }
 
-/** Deletes an embedded warehouse (stopped), its data included when that lives outside WAREHOUSE_DIR. */
-export function removeEmbeddedWarehouse(dir: string): void {
+/**
+ * Deletes an embedded warehouse, its data included when that lives outside WAREHOUSE_DIR, once its
+ * server has stopped (it stops by itself when no process uses it and it is not detached).
+ */
+export async function removeEmbeddedWarehouse(dir: string): Promise<void> {
   const files = filesOf(path.resolve(dir));
+  for (let i = 0; i < 300 && existsSync(files.dir) && liveState(files); i++) await sleep(100);
+  if (existsSync(files.dir) && liveState(files)) throw new Error(`the embedded warehouse in ${dir} is still running`);
   if (existsSync(files.dataLocationFile)) {
     const dataDir = readFileSync(files.dataLocationFile, 'utf8').trim();
     if (dataDir) rmSync(path.dirname(dataDir), { recursive: true, force: true });
