@@ -434,7 +434,14 @@ async function accepts(password: string, port: number): Promise<boolean> {
   try {
     await client.connect();
     return true;
-  } catch {
+  } catch (error) {
+    // Up but refusing our password: .warehouse/password no longer belongs to this data directory.
+    if ((error as { code?: string }).code === '28P01') {
+      throw new HybridbankError('WAREHOUSE_START_FAILED', `The embedded warehouse on port ${port} refuses the password in its password file.`, {
+        hint: 'The password file was replaced or deleted after the warehouse was created: restore it, or delete the warehouse to start over.',
+        cause: error,
+      });
+    }
     return false;
   } finally {
     await client.end().catch(() => undefined);
