@@ -91,6 +91,7 @@ describe('early validation, on both paths', () => {
     { name: 'a word for a number', args: ['load', '--days', 'ninety'], message: /--days must be a number \(got "ninety"\)/ },
     { name: 'a fraction for a whole number', args: ['load', '--banks', '2.5'], message: /--banks must be a whole number \(got "2\.5"\)/ },
     { name: 'obp-sandbox --port abc', args: ['obp-sandbox', '--port', 'abc'], message: /--port must be a number \(got "abc"\)/ },
+    { name: 'obp-sandbox --data that does not exist', args: ['obp-sandbox', '--data', path.join(scratch, 'nope.json')], message: /--data \(OBP_SANDBOX_DATA\) .*nope\.json does not exist/ },
     { name: 'obp-sandbox --rate-limit lots', args: ['obp-sandbox', '--rate-limit', 'lots'], message: /--rate-limit must be a number \(got "lots"\)/ },
   ];
 
