@@ -115,7 +115,7 @@ describe('the embedded warehouse (no DATABASE_URL)', () => {
     const result = await runCli(['load', ...SMALL], { env: { DATABASE_URL: undefined, WAREHOUSE_DIR: '/proc/nope/warehouse' }, timeoutMs: 30_000 });
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /WAREHOUSE_DIR \/proc\/nope\/warehouse cannot be written/);
-    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
   });
 
   it('is shared by two loads at once: both succeed, neither stops it under the other, it stops after both', async () => {
