@@ -41,7 +41,7 @@ describe('the hybridbank CLI', () => {
   after(async () => {
     await obp.close();
     await db.drop();
-    removeEmbeddedWarehouse(warehouseDir);
+    await removeEmbeddedWarehouse(warehouseDir);
   });
 
   const liveObp = (extra: Record<string, string> = {}) => ({
@@ -163,7 +163,7 @@ describe('the hybridbank CLI', () => {
       child.kill('SIGTERM');
       const result = await done;
       assert.equal(result.code, 143, result.stderr);
-      assert.ok(Date.now() - signalled < 7_000, `stopped ${Date.now() - signalled} ms after SIGTERM`);
+      assert.ok(Date.now() - signalled < 8_000, `stopped ${Date.now() - signalled} ms after SIGTERM`);
       assert.doesNotMatch(result.stderr, /\n\s+at /);
     } finally {
       await holder.query('SELECT pg_advisory_unlock(72690002)');

@@ -31,7 +31,7 @@ describe('hybridbank runs', () => {
   });
   after(async () => {
     await db.drop();
-    removeEmbeddedWarehouse(warehouseDir);
+    await removeEmbeddedWarehouse(warehouseDir);
   });
 
   it('says there is no run yet on a new warehouse, on both paths', async () => {

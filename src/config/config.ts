@@ -41,7 +41,7 @@ export interface Config {
   /** `runs` */
   runsLimit: number;
   /** `obp-sandbox` */
-  sandbox: { port: number; consumerKey: string; rateLimit: number; unavailable: number; slowMs: number };
+  sandbox: { port: number; consumerKey: string; dataPath: string | undefined; rateLimit: number; unavailable: number; slowMs: number };
 }
 
 export interface ConfigSources {
@@ -181,6 +181,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     sandbox: {
       port: v.sandboxPort,
       consumerKey: v.sandboxConsumerKey,
+      dataPath: v.sandboxData ? path.resolve(projectRoot, v.sandboxData) : undefined,
       rateLimit: v.sandboxRateLimit,
       unavailable: v.sandboxUnavailable,
       slowMs: v.sandboxSlowMs,

@@ -19,6 +19,7 @@ export function preflight(config: Config, keys: readonly SettingKey[]): void {
   }
   if (uses('snapshot') && config.obp.snapshotPath && config.obp.source !== 'live') readableFile(config.obp.snapshotPath, 'snapshot');
   if (uses('profile') && config.synth.profilePath) readableFile(config.synth.profilePath, 'profile');
+  if (uses('sandboxData') && config.sandbox.dataPath) readableFile(config.sandbox.dataPath, 'sandboxData');
 }
 
 function names(key: SettingKey): string {

@@ -206,6 +206,10 @@ export const SETTINGS = {
     env: 'OBP_SANDBOX_CONSUMER_KEY', flag: '--consumer-key', arg: '<key>', description: 'the consumer key the sandbox accepts',
     example: 'hybridbank-sandbox-key', schema: headerSafe.default('hybridbank-sandbox-key'),
   },
+  sandboxData: {
+    env: 'OBP_SANDBOX_DATA', flag: '--data', arg: '<file>', description: "sandbox data in OBP's import format (default: OBP's sandbox example data)",
+    example: 'obp-sandbox-example-import.json', schema: z.string().min(1).optional(),
+  },
   sandboxRateLimit: {
     env: 'OBP_SANDBOX_RATE_LIMIT', flag: '--rate-limit', arg: '<n>', description: 'fault: answer the next n requests 429',
     example: '3', schema: intIn(0, 1_000_000).default(0),

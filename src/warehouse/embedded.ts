@@ -148,9 +148,14 @@ export async function stopEmbeddedWarehouse(dir: string, log: Logger): Promise<{
   return { wasRunning: true, waitingFor: [] };
 }
 
-/** Deletes an embedded warehouse (stopped), its data included when that lives outside WAREHOUSE_DIR. */
-export function removeEmbeddedWarehouse(dir: string): void {
+/**
+ * Deletes an embedded warehouse, its data included when that lives outside WAREHOUSE_DIR, once its
+ * server has stopped (it stops by itself when no process uses it and it is not detached).
+ */
+export async function removeEmbeddedWarehouse(dir: string): Promise<void> {
   const files = filesOf(path.resolve(dir));
+  for (let i = 0; i < 300 && existsSync(files.dir) && liveState(files); i++) await sleep(100);
+  if (existsSync(files.dir) && liveState(files)) throw new Error(`the embedded warehouse in ${dir} is still running`);
   if (existsSync(files.dataLocationFile)) {
     const dataDir = readFileSync(files.dataLocationFile, 'utf8').trim();
     if (dataDir) rmSync(path.dirname(dataDir), { recursive: true, force: true });
@@ -429,7 +434,14 @@ async function accepts(password: string, port: number): Promise<boolean> {
   try {
     await client.connect();
     return true;
-  } catch {
+  } catch (error) {
+    // Up but refusing our password: .warehouse/password no longer belongs to this data directory.
+    if ((error as { code?: string }).code === '28P01') {
+      throw new HybridbankError('WAREHOUSE_START_FAILED', `The embedded warehouse on port ${port} refuses the password in its password file.`, {
+        hint: 'The password file was replaced or deleted after the warehouse was created: restore it, or delete the warehouse to start over.',
+        cause: error,
+      });
+    }
     return false;
   } finally {
     await client.end().catch(() => undefined);

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../../src/config/config.js';
 import { openWarehouse, type Warehouse } from '../../src/warehouse/connection.js';
+import { removeEmbeddedWarehouse } from '../../src/warehouse/embedded.js';
 import { migrate } from '../../src/warehouse/migrator.js';
 import { silentLogger } from './logger.js';
 
@@ -59,7 +60,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     warehouse,
     async drop() {
       await warehouse.close();
-      rmSync(dir, { recursive: true, force: true });
+      await removeEmbeddedWarehouse(dir);
     },
   };
 }

@@ -4,13 +4,12 @@ import type { SandboxFaults } from '../../obp/sandbox/server.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
-const KEYS = ['logLevel', 'sandboxPort', 'sandboxConsumerKey', 'sandboxRateLimit', 'sandboxUnavailable', 'sandboxSlowMs'] as const;
+const KEYS = ['logLevel', 'sandboxPort', 'sandboxConsumerKey', 'sandboxData', 'sandboxRateLimit', 'sandboxUnavailable', 'sandboxSlowMs'] as const;
 
 /** A user who sees every account, so a demo load gets all of them, like the bundled snapshot. */
 const DEMO_USER = { email: 'hybridbank.demo@example.com', user_name: 'hybridbank.demo', password: 'hybridbank-demo' };
 
 interface SandboxFlags {
-  data?: string;
   expireToken?: boolean;
   goneBank: string[];
   emptyBank?: boolean;
@@ -24,7 +23,6 @@ export function registerObpSandbox(program: Command): void {
     program
       .command('obp-sandbox')
       .description('serve a local OBP-compatible API (DirectLogin, banks, accounts) on 127.0.0.1 for offline demos, until Ctrl-C')
-      .option('--data <file>', "sandbox data in OBP's import format (default: OBP's sandbox example data)")
       .option('--expire-token', 'fault: reject the first token-authenticated request with OBP-20003')
       .option('--gone-bank <id>', 'fault: list this bank but answer 404 OBP-30001 for it (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
       .option('--empty-bank', 'fault: add a bank where nobody has accounts')
@@ -41,7 +39,7 @@ export function registerObpSandbox(program: Command): void {
         import('../../obp/sandbox/server.js'),
       ]);
       const flags = command.opts<SandboxFlags>();
-      let data: SandboxData = withUserSeeingAllAccounts(readSandboxData(flags.data), DEMO_USER);
+      let data: SandboxData = withUserSeeingAllAccounts(readSandboxData(sandbox.dataPath), DEMO_USER);
       if (flags.emptyBank) data = withEmptyBank(data);
       if (flags.nonAscii) data = withNonAsciiNames(data);
       const faults: Partial<SandboxFaults> = {
