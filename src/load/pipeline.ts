@@ -102,8 +102,9 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
         await recordRunFailed(warehouse.db, loadId, why, timer.seconds()).catch((e: unknown) =>
           log.warn(`could not record the failure in raw.load_runs: ${messageOf(e)}`),
         );
-        if (lost && !(error instanceof HybridbankError) && !signal.aborted) {
-          throw new HybridbankError('LOAD_FAILED', `The connection to the warehouse was lost during the load (${lost.message}); the run was rolled back and recorded as failed.`, {
+        const lostConnection = lost ?? connectionLost(error);
+        if (lostConnection && !signal.aborted) {
+          throw new HybridbankError('LOAD_FAILED', `The connection to the warehouse was lost during the load (${lostConnection.message}); the run was rolled back and recorded as failed.`, {
             hint: 'Check the server (restarted? a DBA ended the session?) and load again.',
             cause: error,
           });
@@ -117,6 +118,16 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
       client.release(lost ?? undefined);
     }
   });
+}
+
+/** The error, or one of its causes, that says the server ended the session or the socket broke. */
+function connectionLost(error: unknown): Error | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (/^(08|57P0)/.test(code) || code === 'ECONNRESET' || code === 'EPIPE')) return e;
+    if (/Connection terminated|connection .*closed/i.test(e.message)) return e;
+  }
+  return undefined;
 }
 
 /**

@@ -22,6 +22,11 @@ export function registerLoad(program: Command): void {
     action(KEYS, async ({ config, log, signal }) => {
       const summary = await runLoad({ config, log, signal, progressBar: Boolean(process.stderr.isTTY) && !config.output.json });
       process.stdout.write(config.output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
+      if (signal.aborted) {
+        // The signal came after COMMIT: the run is complete and recorded; say so, and exit 0.
+        process.stderr.write(`The signal arrived after load ${summary.loadId} committed: it succeeded and is kept.\n`);
+        process.exitCode = 0;
+      }
     }),
   );
 }
