@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config/config.js';
 import { runLoad } from '../src/load/pipeline.js';
 import { createLogger } from '../src/log/logger.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { copyInProgress, loadRuns, transactionsDigest, waitFor } from './helpers/warehouse-queries.js';
+import { assertSucceeded, copyInProgress, loadRuns, transactionsDigest, waitFor } from './helpers/warehouse-queries.js';
 
 const BIG = ['--transactions-per-account', '60000', '--seed', '12', '--as-of', '2026-10-31'];
 const SMALL = ['--transactions-per-account', '30', '--seed', '12', '--as-of', '2026-10-31'];
@@ -16,8 +16,7 @@ describe('a load interrupted from outside', () => {
   let db: TestDatabase;
   before(async () => {
     db = await createTestDatabase();
-    const first = await runCli(['load', ...SMALL], { env: { DATABASE_URL: db.url } });
-    assert.equal(first.code, 0, first.stderr);
+    assertSucceeded(await runCli(['load', ...SMALL], { env: { DATABASE_URL: db.url } }));
   });
   after(() => db.drop());
 

@@ -41,3 +41,8 @@ export async function copyInProgress(pool: pg.Pool): Promise<boolean> {
   );
   return rows[0].n > 0;
 }
+
+/** Fails the test with the command's stderr unless the CLI run succeeded. */
+export function assertSucceeded(result: { code: number | null; stderr: string }): void {
+  if (result.code !== 0) throw new Error(`the load exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+}
