@@ -207,7 +207,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     signal.throwIfAborted();
 
     const lineage = await timer.step('validate_lineage', () =>
-      validateLineage(client, staged.table, loadId, extraction.dataSource, { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: expectedRows }),
+      validateLineage(client, staged, loadId, extraction.dataSource, { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: expectedRows }),
     );
     signal.throwIfAborted();
     await timer.step('foreign_keys_and_switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SyntheticTransaction } from '../synth/types.js';
 import { CopyLineEncoder, runConstantDefaults, TRANSACTION_COPY_COLUMNS } from './copy-encoding.js';
+import { LedgerCollector, type AccountLedger } from './ledger.js';
 
 /**
  * Builds the next state of raw.transactions in a table of its own, at COPY speed, without holding
@@ -26,7 +27,10 @@ export interface TransactionSink {
 export interface StagedTransactions {
   /** the table holding the next state, schema-qualified */
   table: string;
+  /** rows of this run, as the server counted them */
   rows: number;
+  /** this run's rows per account, gathered from the stream */
+  ledger: readonly AccountLedger[];
   /** rows of earlier runs this run replaces */
   replacedRows: number;
   /** rows of other accounts carried over unchanged */
@@ -67,7 +71,14 @@ export async function stageTransactions(
 
   const defaults = runConstantDefaults(table, run);
   await client.query(defaults.set);
-  const copied = await copyRows(client, table, rows, sink);
+  const ledger = new LedgerCollector();
+  const copied = await copyRows(client, table, rows, {
+    ...sink,
+    onRow: (row) => {
+      ledger.add(row);
+      return sink.onRow(row);
+    },
+  });
   await client.query(defaults.drop);
   const copy = lap();
 
@@ -94,7 +105,7 @@ export async function stageTransactions(
 
   await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
   await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quote(`${name}_pkey`)} PRIMARY KEY (transaction_id)`);
-  return { table, rows: copied, replacedRows: Number(before.rows[0]!.n) - keptRows, keptRows, timings: { copy, keep, keys: lap() } };
+  return { table, rows: copied, ledger: ledger.result(), replacedRows: Number(before.rows[0]!.n) - keptRows, keptRows, timings: { copy, keep, keys: lap() } };
 }
 
 /**
@@ -175,7 +186,8 @@ async function copyRows(client: pg.ClientBase, table: string, rows: Iterable<Syn
     throw failure ?? error;
   }
   sink.onProgress(count);
-  return count;
+  // the server's count of what it stored, not ours of what we sent
+  return (stream as unknown as { rowCount: number }).rowCount;
 }
 
 function quote(identifier: string): string {
