@@ -42,7 +42,7 @@ export interface StagedTransactions {
 const CHUNK_BYTES = 256 * 1024;
 const PARENT = 'raw.transactions';
 
-/** The staging table of a run: named by its load_id, so a leftover one says which run made it. */
+/** The staging table of a run (in schema raw_loads): named by its load_id, so it says which run made it. */
 export function stagingTableName(loadId: string): string {
   return `transactions_${loadId.replace(/-/g, '')}`;
 }
@@ -62,7 +62,7 @@ export async function stageTransactions(
     return ms;
   };
   const name = stagingTableName(run.loadId);
-  const table = `raw.${name}`;
+  const table = `raw_loads.${name}`;
   // LIKE copies the columns (with the C collation of transaction_id), defaults, NOT NULLs and the
   // CHECK constraints under their own names, which ATTACH PARTITION requires.
   await client.query(`CREATE TABLE ${table} (LIKE ${PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
