@@ -74,19 +74,12 @@ COMMENT ON SCHEMA raw_loads IS
 
 ALTER TABLE raw.transactions_0001 SET SCHEMA raw_loads;
 
--- The existing rows become the first partition (no scan: NOT NULL on
--- transaction_id already implies the bound; its keys and checks match).
--- An empty table is simply dropped.
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM raw_loads.transactions_0001) THEN
-        ALTER TABLE raw.transactions
-            ATTACH PARTITION raw_loads.transactions_0001 FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
-    ELSE
-        DROP TABLE raw_loads.transactions_0001;
-    END IF;
-END
-$$;
+-- The existing rows (maybe none) become the first partition: no scan, NOT
+-- NULL on transaction_id already implies the bound, its keys and checks
+-- match. There is always a partition, so raw.transactions takes rows
+-- written by hand as before.
+ALTER TABLE raw.transactions
+    ATTACH PARTITION raw_loads.transactions_0001 FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
 
 -- ---------------------------------------------------------------------------
 -- 2. Vanished banks and accounts: marked, never deleted.

@@ -19,7 +19,7 @@ import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
 import { inactiveAccounts, markVanished, upsertAccounts, upsertBanks, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
-import { stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
+import { checkForeignKeys, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
 
 /**
  * `npm run load`: config -> migrate -> record the run as running -> extract -> upsert banks and
@@ -210,7 +210,8 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
       validateLineage(client, staged, loadId, extraction.dataSource, { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: expectedRows }),
     );
     signal.throwIfAborted();
-    await timer.step('foreign_keys_and_switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
+    await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged)));
+    await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,

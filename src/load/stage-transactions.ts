@@ -109,12 +109,11 @@ export async function stageTransactions(
 }
 
 /**
- * Checks the parent's foreign keys on the staged table (one join each, named as on the parent so
- * ATTACH adopts them instead of checking again), then swaps the partitions: DETACH the current
- * one, ATTACH the staged one, DROP the old. Only DETACH takes a lock readers wait for, and only
- * for the moments until COMMIT. Run it under lock retries: it is all-or-nothing.
+ * Checks the parent's foreign keys on the staged table, one join each, named as on the parent so
+ * ATTACH adopts them instead of checking again. Locks raw.accounts and raw.load_runs against
+ * writes (not reads) until COMMIT.
  */
-export async function switchIn(client: pg.ClientBase, staged: { table: string }): Promise<void> {
+export async function checkForeignKeys(client: pg.ClientBase, staged: { table: string }): Promise<void> {
   const foreignKeys = await client.query<{ name: string; definition: string }>(`
     SELECT conname AS name, pg_get_constraintdef(oid) AS definition
     FROM pg_constraint
@@ -123,6 +122,14 @@ export async function switchIn(client: pg.ClientBase, staged: { table: string })
   for (const fk of foreignKeys.rows) {
     await client.query(`ALTER TABLE ${staged.table} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition}`);
   }
+}
+
+/**
+ * Swaps the partitions: DETACH the current one, ATTACH the staged one, DROP the old. Only DETACH
+ * takes a lock readers wait for, and only for the moments until COMMIT. Metadata only, so cheap
+ * to retry under lock retries; all-or-nothing.
+ */
+export async function switchIn(client: pg.ClientBase, staged: { table: string }): Promise<void> {
   const current = await client.query<{ partition: string }>(
     `SELECT inhrelid::regclass::text AS partition FROM pg_inherits WHERE inhparent = '${PARENT}'::regclass`,
   );
