@@ -54,11 +54,6 @@ COMMENT ON TABLE raw.transactions IS
     'Synthetic transactions for the real accounts; labelled fraud in is_fraud / fraud_pattern. '
     'One partition holds every row; each load builds the next one and switches it in.';
 
--- The existing rows become the first partition (no scan: NOT NULL on
--- transaction_id already implies the bound; its keys and checks match).
-ALTER TABLE raw.transactions
-    ATTACH PARTITION raw.transactions_0001 FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
-
 DO $$
 DECLARE
     v record;
@@ -68,6 +63,23 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Each load's table lives in raw_loads, out of the way of people browsing
+-- raw: only the one attached as raw.transactions' partition is there for
+-- long. Nobody but the loader has any right on it.
+CREATE SCHEMA raw_loads;
+
+COMMENT ON SCHEMA raw_loads IS
+    'The partition of raw.transactions (one table per load, switched in by the loader); read raw.transactions instead.';
+
+ALTER TABLE raw.transactions_0001 SET SCHEMA raw_loads;
+
+-- The existing rows (maybe none) become the first partition: no scan, NOT
+-- NULL on transaction_id already implies the bound, its keys and checks
+-- match. There is always a partition, so raw.transactions takes rows
+-- written by hand as before.
+ALTER TABLE raw.transactions
+    ATTACH PARTITION raw_loads.transactions_0001 FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
 
 -- ---------------------------------------------------------------------------
 -- 2. Vanished banks and accounts: marked, never deleted.

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { runCli, startCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { copyInProgress, loadRuns, rawCounts, transactionsDigest, waitFor } from './helpers/warehouse-queries.js';
+import { assertSucceeded, copyInProgress, loadRuns, rawCounts, transactionsDigest, waitFor } from './helpers/warehouse-queries.js';
 
 const BIG = ['--transactions-per-account', '40000', '--seed', '5', '--as-of', '2026-10-31'];
 const SMALL = ['--transactions-per-account', '40', '--seed', '5', '--as-of', '2026-10-31'];
@@ -26,8 +26,7 @@ describe('readers during a load', () => {
   let db: TestDatabase;
   before(async () => {
     db = await createTestDatabase();
-    const first = await runCli(['load', ...SMALL], { env: { DATABASE_URL: db.url } });
-    assert.equal(first.code, 0, first.stderr);
+    assertSucceeded(await runCli(['load', ...SMALL], { env: { DATABASE_URL: db.url } }));
   });
   after(() => db.drop());
 

@@ -19,7 +19,7 @@ import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
 import { inactiveAccounts, markVanished, upsertAccounts, upsertBanks, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
-import { stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
+import { checkForeignKeys, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
 import { writeAccountProfiles } from './write-profiles.js';
 
 /**
@@ -104,8 +104,9 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
         await recordRunFailed(warehouse.db, loadId, why, timer.seconds()).catch((e: unknown) =>
           log.warn(`could not record the failure in raw.load_runs: ${messageOf(e)}`),
         );
-        if (lost && !(error instanceof HybridbankError) && !signal.aborted) {
-          throw new HybridbankError('LOAD_FAILED', `The connection to the warehouse was lost during the load (${lost.message}); the run was rolled back and recorded as failed.`, {
+        const lostConnection = lost ?? connectionLost(error);
+        if (lostConnection && !signal.aborted) {
+          throw new HybridbankError('LOAD_FAILED', `The connection to the warehouse was lost during the load (${lostConnection.message}); the run was rolled back and recorded as failed.`, {
             hint: 'Check the server (restarted? a DBA ended the session?) and load again.',
             cause: error,
           });
@@ -119,6 +120,16 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
       client.release(lost ?? undefined);
     }
   });
+}
+
+/** The error, or one of its causes, that says the server ended the session or the socket broke. */
+function connectionLost(error: unknown): Error | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (/^(08|57P0)/.test(code) || code === 'ECONNRESET' || code === 'EPIPE')) return e;
+    if (/Connection terminated|connection .*closed/i.test(e.message)) return e;
+  }
+  return undefined;
 }
 
 /**
@@ -202,14 +213,15 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     signal.throwIfAborted();
 
     const lineage = await timer.step('validate_lineage', () =>
-      validateLineage(client, staged.table, loadId, extraction.dataSource, {
+      validateLineage(client, staged, loadId, extraction.dataSource, {
         banks: extraction.banks.length,
         accounts: extraction.accounts.length,
         transactions: profiles.reduce((sum, p) => sum + p.rows, 0),
       }),
     );
     signal.throwIfAborted();
-    await timer.step('foreign_keys_and_switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
+    await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged)));
+    await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SyntheticTransaction } from '../synth/types.js';
 import { CopyLineEncoder, runConstantDefaults, TRANSACTION_COPY_COLUMNS } from './copy-encoding.js';
+import { LedgerCollector, type AccountLedger } from './ledger.js';
 
 /**
  * Builds the next state of raw.transactions in a table of its own, at COPY speed, without holding
@@ -26,7 +27,10 @@ export interface TransactionSink {
 export interface StagedTransactions {
   /** the table holding the next state, schema-qualified */
   table: string;
+  /** rows of this run, as the server counted them */
   rows: number;
+  /** this run's rows per account, gathered from the stream */
+  ledger: readonly AccountLedger[];
   /** rows of earlier runs this run replaces */
   replacedRows: number;
   /** rows of other accounts carried over unchanged */
@@ -38,7 +42,7 @@ export interface StagedTransactions {
 const CHUNK_BYTES = 256 * 1024;
 const PARENT = 'raw.transactions';
 
-/** The staging table of a run: named by its load_id, so a leftover one says which run made it. */
+/** The staging table of a run (in schema raw_loads): named by its load_id, so it says which run made it. */
 export function stagingTableName(loadId: string): string {
   return `transactions_${loadId.replace(/-/g, '')}`;
 }
@@ -58,7 +62,7 @@ export async function stageTransactions(
     return ms;
   };
   const name = stagingTableName(run.loadId);
-  const table = `raw.${name}`;
+  const table = `raw_loads.${name}`;
   // LIKE copies the columns (with the C collation of transaction_id), defaults, NOT NULLs and the
   // CHECK constraints under their own names, which ATTACH PARTITION requires.
   await client.query(`CREATE TABLE ${table} (LIKE ${PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
@@ -67,7 +71,14 @@ export async function stageTransactions(
 
   const defaults = runConstantDefaults(table, run);
   await client.query(defaults.set);
-  const copied = await copyRows(client, table, rows, sink);
+  const ledger = new LedgerCollector();
+  const copied = await copyRows(client, table, rows, {
+    ...sink,
+    onRow: (row) => {
+      ledger.add(row);
+      return sink.onRow(row);
+    },
+  });
   await client.query(defaults.drop);
   const copy = lap();
 
@@ -94,16 +105,15 @@ export async function stageTransactions(
 
   await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
   await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quote(`${name}_pkey`)} PRIMARY KEY (transaction_id)`);
-  return { table, rows: copied, replacedRows: Number(before.rows[0]!.n) - keptRows, keptRows, timings: { copy, keep, keys: lap() } };
+  return { table, rows: copied, ledger: ledger.result(), replacedRows: Number(before.rows[0]!.n) - keptRows, keptRows, timings: { copy, keep, keys: lap() } };
 }
 
 /**
- * Checks the parent's foreign keys on the staged table (one join each, named as on the parent so
- * ATTACH adopts them instead of checking again), then swaps the partitions: DETACH the current
- * one, ATTACH the staged one, DROP the old. Only DETACH takes a lock readers wait for, and only
- * for the moments until COMMIT. Run it under lock retries: it is all-or-nothing.
+ * Checks the parent's foreign keys on the staged table, one join each, named as on the parent so
+ * ATTACH adopts them instead of checking again. Locks raw.accounts and raw.load_runs against
+ * writes (not reads) until COMMIT.
  */
-export async function switchIn(client: pg.ClientBase, staged: { table: string }): Promise<void> {
+export async function checkForeignKeys(client: pg.ClientBase, staged: { table: string }): Promise<void> {
   const foreignKeys = await client.query<{ name: string; definition: string }>(`
     SELECT conname AS name, pg_get_constraintdef(oid) AS definition
     FROM pg_constraint
@@ -112,6 +122,14 @@ export async function switchIn(client: pg.ClientBase, staged: { table: string })
   for (const fk of foreignKeys.rows) {
     await client.query(`ALTER TABLE ${staged.table} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition}`);
   }
+}
+
+/**
+ * Swaps the partitions: DETACH the current one, ATTACH the staged one, DROP the old. Only DETACH
+ * takes a lock readers wait for, and only for the moments until COMMIT. Metadata only, so cheap
+ * to retry under lock retries; all-or-nothing.
+ */
+export async function switchIn(client: pg.ClientBase, staged: { table: string }): Promise<void> {
   const current = await client.query<{ partition: string }>(
     `SELECT inhrelid::regclass::text AS partition FROM pg_inherits WHERE inhparent = '${PARENT}'::regclass`,
   );
@@ -175,7 +193,8 @@ async function copyRows(client: pg.ClientBase, table: string, rows: Iterable<Syn
     throw failure ?? error;
   }
   sink.onProgress(count);
-  return count;
+  // the server's count of what it stored, not ours of what we sent
+  return (stream as unknown as { rowCount: number }).rowCount;
 }
 
 function quote(identifier: string): string {

@@ -37,7 +37,12 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
 /** True once this database's load is streaming its COPY (other test files load into other databases at the same time). */
 export async function copyInProgress(pool: pg.Pool): Promise<boolean> {
   const { rows } = await pool.query(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY raw.transactions%' AND state = 'active'`,
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY raw\_loads.transactions%' AND state = 'active'`,
   );
   return rows[0].n > 0;
+}
+
+/** Fails the test with the command's stderr unless the CLI run succeeded. */
+export function assertSucceeded(result: { code: number | null; stderr: string }): void {
+  if (result.code !== 0) throw new Error(`the load exited ${result.code}:\n${result.stderr.slice(-4000)}`);
 }

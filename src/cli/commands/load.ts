@@ -23,6 +23,11 @@ export function registerLoad(program: Command): void {
       const [{ runLoad }, { renderSummary }] = await Promise.all([import('../../load/pipeline.js'), import('../../load/summary.js')]);
       const summary = await runLoad({ config, log, signal, progressBar: Boolean(process.stderr.isTTY) && !config.output.json });
       process.stdout.write(config.output.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary) + nextSteps(config));
+      if (signal.aborted) {
+        // The signal came after COMMIT: the run is complete and recorded; say so, and exit 0.
+        process.stderr.write(`The signal arrived after load ${summary.loadId} committed: it succeeded and is kept.\n`);
+        process.exitCode = 0;
+      }
     }),
   );
 }
