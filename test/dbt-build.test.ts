@@ -114,7 +114,10 @@ test('dbt build turns the raw layer into the tested star schema, and a second lo
   // A build that leaves the marts behind the new load says so.
   const partial = await cli(['transform', '--select', 'dim_bank']);
   assert.match(partial.stderr, /marts are older than the last successful load.*npm run transform/);
-  const secondLoad = await one<{ extracted_at: Date }>('SELECT max(extracted_at) AS extracted_at FROM raw.accounts');
+  const secondLoad = await one<{ extracted_at: Date }>('SELECT extracted_at FROM raw.accounts WHERE bank_id = $1 AND account_id = $2', [
+    renamed.bank_id,
+    renamed.account_id,
+  ]);
   await db.warehouse.pool.query(`UPDATE raw.accounts SET account_label = 'Renamed by the bank' WHERE bank_id = $1 AND account_id = $2`, [
     renamed.bank_id,
     renamed.account_id,
