@@ -1,9 +1,11 @@
 /**
  * dbt build time on a realistic volume: `DATABASE_URL=postgres://... npm run bench:dbt [-- transactions]`.
  * Loads the transactions (default 1,000,000, spread over the bundled snapshot's accounts) into a
- * fresh database with the real loader, then times `transform` (dbt build) three times: the first
- * full build, a rebuild with nothing new (incremental fact untouched), and a build after a full
- * reload (every account replaced: the incremental fact's delete+insert path). Prints JSON.
+ * fresh database with the real loader, then times `dbt build` three times: the first full build,
+ * a rebuild with nothing new (incremental models insert nothing), and a build after a full reload
+ * (every account replaced: the incremental models are emptied and refilled), and the source
+ * freshness check that `transform` runs before its build. Prints JSON, with the fact's size and
+ * dead rows after the reload (a full reload must leave no table-sized bloat).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -48,10 +50,19 @@ const perAccount = Math.ceil(transactions / accounts!.n);
 
 const loadSeconds = timed(loadArgs(perAccount, 'bench'));
 const { rows: [loaded] } = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM raw.transactions');
-const fullBuild = timed(['transform']);
-const noChangeBuild = timed(['transform']);
+const build = ['dbt', 'build'];
+const fullBuild = timed(build);
+const noChangeBuild = timed(build);
 timed(loadArgs(perAccount, 'bench-2'));
-const reloadBuild = timed(['transform']);
+const reloadBuild = timed(build);
+const freshness = timed(['dbt', 'source', 'freshness']);
+await probe.query('ANALYZE marts.fct_transactions');
+const { rows: [fact] } = await probe.query<{ table_mb: number; indexes_mb: number; live: number; dead: number }>(`
+  SELECT round(pg_table_size('marts.fct_transactions') / 1048576.0, 1)::float8 AS table_mb,
+         round(pg_indexes_size('marts.fct_transactions') / 1048576.0, 1)::float8 AS indexes_mb,
+         n_live_tup::int AS live, n_dead_tup::int AS dead
+  FROM pg_stat_user_tables WHERE relid = 'marts.fct_transactions'::regclass`);
+const { rows: [raw] } = await probe.query<{ table_mb: number }>(`SELECT round(pg_total_relation_size('raw.transactions') / 1048576.0, 1)::float8 AS table_mb`);
 await probe.end();
 
 console.log(
@@ -60,5 +71,7 @@ console.log(
     accounts: accounts!.n,
     loadSeconds: Number(loadSeconds.toFixed(1)),
     dbtBuildSeconds: { full: Number(fullBuild.toFixed(1)), nothingNew: Number(noChangeBuild.toFixed(1)), afterFullReload: Number(reloadBuild.toFixed(1)) },
+    sourceFreshnessSeconds: Number(freshness.toFixed(1)),
+    factAfterFullReload: { tableMb: fact!.table_mb, indexesMb: fact!.indexes_mb, liveRows: fact!.live, deadRows: fact!.dead, rawTransactionsMb: raw!.table_mb },
   }),
 );

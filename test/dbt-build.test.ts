@@ -48,6 +48,32 @@ async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
   return rows[0] as T;
 }
 
+/** The marts' primary and foreign keys and indexes, by name, as a DBA or a BI tool lists them. */
+async function martsKeys(): Promise<{ foreignKeys: string[]; dbtNamed: string[] }> {
+  const { rows: keys } = await db.warehouse.pool.query<{ key: string }>(`
+    SELECT conrelid::regclass::text || '.' || conname || ' -> ' || confrelid::regclass::text AS key
+    FROM pg_constraint WHERE connamespace = 'marts'::regnamespace AND contype = 'f'`);
+  const { rows: names } = await db.warehouse.pool.query<{ name: string }>(`
+    SELECT name FROM (
+      SELECT conname AS name FROM pg_constraint WHERE connamespace = 'marts'::regnamespace
+      UNION ALL
+      SELECT relname FROM pg_class WHERE relnamespace = 'marts'::regnamespace AND relkind = 'i') names
+    WHERE name LIKE '%dbt%' OR name ~ '^[0-9a-f]{32}$'`);
+  return { foreignKeys: keys.map((r) => r.key).sort(), dbtNamed: names.map((r) => r.name) };
+}
+
+const EXPECTED_FOREIGN_KEYS = [
+  'marts.dim_account.dim_account_bank_key_fkey -> marts.dim_bank',
+  'marts.fct_account_daily_balances.fct_account_daily_balances_account_key_fkey -> marts.dim_account',
+  'marts.fct_account_daily_balances.fct_account_daily_balances_bank_key_fkey -> marts.dim_bank',
+  'marts.fct_account_daily_balances.fct_account_daily_balances_date_key_fkey -> marts.dim_date',
+  'marts.fct_transactions.fct_transactions_account_key_fkey -> marts.dim_account',
+  'marts.fct_transactions.fct_transactions_bank_key_fkey -> marts.dim_bank',
+  'marts.fct_transactions.fct_transactions_merchant_key_fkey -> marts.dim_merchant',
+  'marts.fct_transactions.fct_transactions_transaction_date_key_fkey -> marts.dim_date',
+  'marts.fct_transactions.fct_transactions_transaction_type_key_fkey -> marts.dim_transaction_type',
+];
+
 test('dbt build turns the raw layer into the tested star schema, and a second load keeps history', { timeout: 2 * DBT_TIMEOUT_MS }, async () => {
   await load('1');
   const first = await cli(['transform']);
@@ -65,6 +91,19 @@ test('dbt build turns the raw layer into the tested star schema, and a second lo
   assert.equal(counts.features, counts.raw);
   assert.equal(counts.dims, counts.accounts, 'one version per account after the first load');
 
+  const current = await one<{ current: number; currencies: number; mismatched: number }>(`
+    SELECT (SELECT count(*) FROM marts.dim_account WHERE is_current)::int AS current,
+           (SELECT count(DISTINCT currency_code) FROM marts.fct_account_daily_balances)::int AS currencies,
+           (SELECT count(*) FROM marts.fct_account_daily_balances b JOIN marts.dim_account a USING (account_key)
+             WHERE b.currency_code IS DISTINCT FROM a.currency_code)::int AS mismatched`);
+  assert.equal(current.current, counts.accounts, 'the unknown member is not a current account');
+  assert.ok(current.currencies >= 1 && current.mismatched === 0, 'every daily balance carries its account currency');
+  assert.deepEqual(await martsKeys(), { foreignKeys: EXPECTED_FOREIGN_KEYS, dbtNamed: [] }, 'the joins are declared, every name is clean');
+  const sizeAfterFirstBuild = await one<{ bytes: number }>(`SELECT pg_table_size('marts.fct_transactions')::int AS bytes`);
+
+  const metrics = await cli(['metrics', 'query', '--saved-query', 'daily_flows_by_currency', '--limit', '5']);
+  assert.match(metrics.stdout, /transaction__currency_code\s+transactions\s+inflow\s+outflow\s+net_flow/, 'MetricFlow answers per currency');
+
   await cli(['dbt', 'docs', 'generate']);
   assert.ok(existsSync(path.join(env.DBT_TARGET_PATH!, 'catalog.json')), 'dbt docs generate wrote catalog.json');
 
@@ -72,6 +111,13 @@ test('dbt build turns the raw layer into the tested star schema, and a second lo
   const renamed = await one<{ bank_id: string; account_id: string }>('SELECT bank_id, account_id FROM raw.accounts ORDER BY 1, 2 LIMIT 1');
   const firstLoads = await one<{ ids: string[] }>('SELECT array_agg(DISTINCT load_id::text) AS ids FROM raw.transactions');
   await load('2');
+  // A build that leaves the marts behind the new load says so.
+  const partial = await cli(['transform', '--select', 'dim_bank']);
+  assert.match(partial.stderr, /marts are older than the last successful load.*npm run transform/);
+  const secondLoad = await one<{ extracted_at: Date }>('SELECT extracted_at FROM raw.accounts WHERE bank_id = $1 AND account_id = $2', [
+    renamed.bank_id,
+    renamed.account_id,
+  ]);
   await db.warehouse.pool.query(`UPDATE raw.accounts SET account_label = 'Renamed by the bank' WHERE bank_id = $1 AND account_id = $2`, [
     renamed.bank_id,
     renamed.account_id,
@@ -87,6 +133,20 @@ test('dbt build turns the raw layer into the tested star schema, and a second lo
     [renamed.bank_id, renamed.account_id],
   );
   assert.deepEqual(versions, { snapshots: 2, dims: 2, current: 1, label: 'Renamed by the bank' }, 'the snapshot kept the old version');
+  const dated = await one<{ v1_to: Date; v2_from: Date; misplaced: number }>(
+    `SELECT (SELECT valid_to FROM marts.dim_account WHERE bank_id = $1 AND account_id = $2 AND version_number = 1) AS v1_to,
+            (SELECT valid_from FROM marts.dim_account WHERE bank_id = $1 AND account_id = $2 AND version_number = 2) AS v2_from,
+            (SELECT count(*) FROM marts.fct_transactions f JOIN marts.dim_account a USING (account_key)
+              WHERE NOT (f.transacted_at >= a.valid_from AND f.transacted_at < a.valid_to))::int AS misplaced`,
+    [renamed.bank_id, renamed.account_id],
+  );
+  assert.equal(dated.v2_from.toISOString(), secondLoad.extracted_at.toISOString(), 'the new version starts at the extraction that saw the change');
+  assert.equal(dated.v1_to.toISOString(), secondLoad.extracted_at.toISOString(), 'and the old one ends there');
+  assert.equal(dated.misplaced, 0, 'every transaction points at the version valid at its time');
+  assert.deepEqual(await martsKeys(), { foreignKeys: EXPECTED_FOREIGN_KEYS, dbtNamed: [] }, 'the keys are declared again after the dimensions were rebuilt');
+  // The second load replaced every account: the fact was emptied, not deleted from row by row.
+  const sizeAfterReload = await one<{ bytes: number }>(`SELECT pg_table_size('marts.fct_transactions')::int AS bytes`);
+  assert.ok(sizeAfterReload.bytes < sizeAfterFirstBuild.bytes * 1.3, `no table-sized bloat (${sizeAfterFirstBuild.bytes} -> ${sizeAfterReload.bytes} bytes)`);
 
   // Reloaded transactions may keep their ids (ids are per account and position), so compare
   // by content: every fact row must carry the raw row's amount, balance and load of now.
@@ -102,4 +162,8 @@ test('dbt build turns the raw layer into the tested star schema, and a second lo
   assert.deepEqual(fact, { raw: fact.raw, fact: fact.raw, stale: 0, missing: 0, changed: 0 }, 'the incremental fact equals raw after the reload');
   const reloaded = await one<{ fresh: number }>('SELECT count(*)::int AS fresh FROM raw.transactions WHERE load_id::text <> ALL ($1::text[])', [firstLoads.ids]);
   assert.ok(reloaded.fresh > 0, 'the second load replaced transactions (so the incremental delete+insert path was exercised)');
+
+  // Nothing new: the incremental models insert nothing.
+  const idle = await cli(['transform', '--select', 'fct_transactions', 'fraud_features']);
+  assert.match(idle.stdout, /incremental model marts\.fraud_features \.+ \[\S*INSERT 0 0/, 'fraud_features computes nothing when nothing is new');
 });

@@ -41,6 +41,29 @@
 {% endmacro %}
 
 {#
+    on-run-start: no foreign key in schema marts while dbt rebuilds it. Replacing a dimension
+    drops the keys that reference it (CASCADE) and so locks the facts; with facts and dimensions
+    rebuilt in parallel threads, those locks deadlock. declare_foreign_keys() puts them back.
+#}
+{% macro drop_foreign_keys() %}
+    {% if execute and flags.WHICH in ('run', 'build') %}
+        do $fk$
+        declare
+            found record;
+        begin
+            for found in
+                select conrelid::regclass::text as table_name, conname
+                from pg_constraint
+                where connamespace = to_regnamespace('{{ generate_schema_name('marts', none) }}') and contype = 'f'
+            loop
+                execute format('alter table %s drop constraint %I', found.table_name, found.conname);
+            end loop;
+        end
+        $fk$
+    {% endif %}
+{% endmacro %}
+
+{#
     on-run-end: the FOREIGN KEYs of the mart tables, declared from their `relationships` tests to
     dimensions (`dim_*`), so BI tools (Metabase, Superset, Tableau) see the joins. PostgreSQL
     drops a foreign key when the table it references is dropped, and dbt replaces every dimension

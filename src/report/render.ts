@@ -45,8 +45,8 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
     (currency) => `
   <h2 class="section" id="currency-${escapeHtml(currency)}">${escapeHtml(currency)}</h2>
   ${card(currencyChartId('amount', currency), `Daily inflow and outflow, ${currency}`, `Credits and debits per UTC day, in ${currency} only.`, `No ${currency} transactions for this bank.`, true)}
-  ${card(currencyChartId('balances', currency), `Balance trajectories, ${currency}`, `Closing balance per day of the busiest ${currency} accounts.`, `No ${currency} accounts for this bank.`)}
-  ${card(currencyChartId('spend', currency), `Spend by merchant category, ${currency}`, 'Debits at merchants; cash withdrawals are not spend and are left out.', `No ${currency} card spend for this bank.`)}`,
+  ${card(currencyChartId('balances', currency), `Balance trajectories, ${currency}`, `Closing balance per day of the busiest ${currency} accounts.`, `No ${currency} accounts for this bank.`, true)}
+  ${card(currencyChartId('spend', currency), `Spend by merchant category, ${currency}`, 'Debits at merchants; cash withdrawals are not spend and are left out.', `No ${currency} card spend for this bank.`, true)}`,
   );
   const bankOptions = data.banks.map((b) => `<option value="${escapeHtml(b.bankId)}">${escapeHtml(b.bankName)}</option>`).join('');
   const { asOf } = data;

@@ -18,24 +18,28 @@ export interface RunDbtOptions {
 }
 
 /** One of the venv's tools, run on the open warehouse with our environment; returns its exit code. */
-type ToolRunner = (tool: keyof Pick<DbtVenv, 'dbt' | 'mf'>, args: readonly string[], cwd?: string) => Promise<number>;
+type ToolRunner = (tool: keyof Pick<DbtVenv, 'dbt' | 'mf'>, args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }) => Promise<number>;
 
 /**
  * Makes sure the dbt virtualenv is installed, opens the warehouse (starting the embedded server
  * when DATABASE_URL is unset, stopping it afterwards), applies pending migrations so `raw`
  * exists, then hands `work` a runner for the venv's tools, their output streamed as is.
  */
-async function withDbtTools<T>(options: RunDbtOptions, work: (run: ToolRunner, warehouse: Warehouse) => Promise<T>): Promise<T> {
+async function withDbtTools<T>(
+  options: RunDbtOptions,
+  work: (run: ToolRunner, warehouse: Warehouse, env: NodeJS.ProcessEnv) => Promise<T>,
+): Promise<T> {
   const { config, log } = options;
   const venv = dbtVenvOf(config.projectRoot);
   await ensureDbtVenv({ venv, log, env: options.env, signal: options.signal });
   return withWarehouse(config.warehouse, log, async (warehouse) => {
     await migrate(warehouse.pool, log);
     const env = dbtEnvironment(warehouse.url, options.env);
-    const run: ToolRunner = async (tool, args, cwd = config.projectRoot) => {
+    const run: ToolRunner = async (tool, args, overrides = {}) => {
       log.info({ tool, args }, `running ${tool} ${args.join(' ')}`);
       try {
-        return await runInherited({ command: venv[tool], args, cwd, env, signal: options.signal });
+        const cwd = overrides.cwd ?? config.projectRoot;
+        return await runInherited({ command: venv[tool], args, cwd, env: overrides.env ?? env, signal: options.signal });
       } catch (error) {
         throw new HybridbankError('DBT_FAILED', `Could not start ${tool} (${venv[tool]}): ${messageOf(error)}.`, {
           hint: 'Delete .venv-dbt/ so the next run reinstalls dbt.',
@@ -43,7 +47,7 @@ async function withDbtTools<T>(options: RunDbtOptions, work: (run: ToolRunner, w
         });
       }
     };
-    return work(run, warehouse);
+    return work(run, warehouse, env);
   });
 }
 
@@ -81,14 +85,16 @@ export async function runTransform(options: RunDbtOptions): Promise<void> {
 
 /**
  * `npm run metrics -- query --metrics ... --group-by ...`: MetricFlow's `mf` on the semantic
- * layer. `dbt parse` first writes the semantic manifest mf reads; mf runs in dbt/, where it
- * finds the project and profiles.
+ * layer. `dbt parse` first writes the semantic manifest, which names this warehouse's database;
+ * mf reads it from dbt/target/ whatever DBT_TARGET_PATH says, so the parse writes it there. mf
+ * runs in dbt/, where it finds the project and profiles.
  */
 export async function runMetrics(options: RunDbtOptions): Promise<void> {
-  await withDbtTools(options, async (run) => {
-    const parsed = await run('dbt', dbtArgs(['parse', '--quiet']));
+  await withDbtTools(options, async (run, _warehouse, env) => {
+    const inProjectTarget = { env: { ...env, DBT_TARGET_PATH: undefined } };
+    const parsed = await run('dbt', dbtArgs(['parse', '--quiet']), inProjectTarget);
     if (parsed !== 0) throw failed('dbt parse', parsed);
-    const code = await run('mf', options.args, `${options.config.projectRoot}/dbt`);
+    const code = await run('mf', options.args, { ...inProjectTarget, cwd: `${options.config.projectRoot}/dbt` });
     if (code !== 0) throw failed(`mf ${options.args[0] ?? ''}`, code);
   });
 }
