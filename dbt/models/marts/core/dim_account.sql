@@ -1,6 +1,7 @@
 -- SCD2: one row per version of an OBP account (from snap_obp__accounts), plus the unknown account.
 -- The first version of each account is valid from 1900-01-01: the synthetic history precedes the
--- first extraction, and its transactions belong to the account as first seen.
+-- first extraction, and its transactions belong to the account as first seen. The synthetic
+-- persona (raw.account_profiles) is joined on: it belongs to the account, not to a version.
 WITH versions AS (
 
     SELECT
@@ -10,6 +11,29 @@ WITH versions AS (
             ORDER BY snap.dbt_valid_from
         ) AS version_number
     FROM {{ ref('snap_obp__accounts') }} AS snap
+
+),
+
+profiles AS (
+
+    SELECT * FROM {{ ref('stg_synthetic__account_profiles') }}
+
+),
+
+profiled_versions AS (
+
+    SELECT
+        versions.*,
+        profiles.persona,
+        profiles.account_kind,
+        profiles.country_code,
+        profiles.timezone,
+        profiles.overdraft_limit_amount,
+        profiles.transactions_per_day
+    FROM versions
+    LEFT JOIN profiles
+        ON  profiles.bank_id = versions.bank_id
+        AND profiles.account_id = versions.account_id
 
 ),
 
@@ -37,8 +61,14 @@ accounts AS (
         (dbt_valid_to IS NULL)                                            AS is_current,
         dbt_valid_from::timestamptz                                       AS recorded_at,
         extracted_at::timestamptz                                         AS extracted_at,
-        load_id::uuid                                                     AS load_id
-    FROM versions
+        load_id::uuid                                                     AS load_id,
+        persona::text                                                     AS persona,
+        account_kind::text                                                AS account_kind,
+        country_code::text                                                AS country_code,
+        timezone::text                                                    AS timezone,
+        overdraft_limit_amount::numeric(18, 2)                            AS overdraft_limit_amount,
+        transactions_per_day::numeric(8, 3)                               AS transactions_per_day
+    FROM profiled_versions
 
 ),
 
@@ -62,7 +92,13 @@ unknown_member AS (
         TRUE                                        AS is_current,
         NULL::timestamptz                           AS recorded_at,
         NULL::timestamptz                           AS extracted_at,
-        NULL::uuid                                  AS load_id
+        NULL::uuid                                  AS load_id,
+        NULL::text                                  AS persona,
+        NULL::text                                  AS account_kind,
+        NULL::text                                  AS country_code,
+        NULL::text                                  AS timezone,
+        NULL::numeric(18, 2)                        AS overdraft_limit_amount,
+        NULL::numeric(8, 3)                         AS transactions_per_day
 
 )
 

@@ -62,6 +62,9 @@ SELECT
     transactions.bank_id                                                AS bank_id,
     transactions.account_id                                             AS account_id,
     transactions.transacted_at                                          AS transacted_at,
+    -- the account's own clock: hour-of-day and weekends are local to it
+    (transactions.transacted_at AT TIME ZONE coalesce(accounts.timezone, 'UTC'))::timestamp
+                                                                        AS transacted_at_local,
     transactions.channel                                                AS channel,
     transactions.description                                            AS description,
     transactions.counterparty_name                                      AS counterparty_name,

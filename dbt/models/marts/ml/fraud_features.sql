@@ -19,8 +19,9 @@ features AS (
         transactions.channel,
         transactions.merchant_key,
         transactions.transaction_type_key,
-        extract(hour FROM transactions.transacted_at AT TIME ZONE 'UTC')    AS hour_of_day,
-        extract(isodow FROM transactions.transacted_at AT TIME ZONE 'UTC')  AS iso_day_of_week,
+        -- local to the account: a 3 am purchase means 3 am where its owner lives
+        extract(hour FROM transactions.transacted_at_local)                AS hour_of_day,
+        extract(isodow FROM transactions.transacted_at_local)              AS iso_day_of_week,
         count(*) OVER account_before                                       AS prior_transaction_count,
         avg(abs(transactions.amount)) OVER account_before                  AS prior_avg_abs_amount,
         stddev_samp(abs(transactions.amount)) OVER account_before          AS prior_stddev_abs_amount,
