@@ -1,7 +1,7 @@
 import { drawMinor, logUniformMinor } from './amounts.js';
 import { localClock } from './clock.js';
 import { toMinor, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
-import { type EventBuffer } from './events.js';
+import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { PLANNERS, type AccountState, type Contract } from './kinds.js';
 import { settleFromOpening, settleToEnd, type Settlement } from './ledger.js';
@@ -86,8 +86,48 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
     habit, payees, homeBranch, employer, payday, contracts, repaymentDay,
     incomeSlots: [], repaymentSlots: [], purchases: [], missedRecurring: 0,
   };
-  // recurring rows first, for every month of the window; then credits at the persona's rate; the rest is discretionary
-  let budget = n - fraudRows;
+  if (profile.style === 'uniform') planUniform(s, n - fraudRows);
+  else planRealistic(s, n - fraudRows, dailyRate);
+  const monthlyIncome = profile.style === 'uniform' ? 0 : setIncome(s, spendShare, income, incomeFloorShare, raise);
+  for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees, pools, clock: s.clock, persona }, events);
+
+  events.sort(ctx.resizeBoundOfType);
+  const slack = Math.max(5000, Math.round(limit * behaviour.overdraftSlack));
+  const settlement = end === null
+    ? settleFromOpening(events.chronoAmounts, n, openingDraw, limit, slack, habit)
+    : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit, slack, habit);
+  return {
+    ...settlement, persona, accountType, currency, country: region.country, timezone, dailyRate, rows: n,
+    missedRecurring: s.missedRecurring, monthlyIncomeMinor: monthlyIncome,
+  };
+}
+
+/** The original script: types by weight, uniform amounts in their bounds, uniform instants, parties from the pools. */
+function planUniform(s: AccountState, rows: number): void {
+  const { ctx, rng, events, pools } = s;
+  const table = ctx.uniformTypeTable;
+  const windowSeconds = ctx.window.days * 86400;
+  for (let r = 0; r < rows; r++) {
+    const type = table.pick(rng);
+    const t = ctx.types[type]!;
+    const amount = rng.between(t.minMinor, t.maxMinor);
+    const category = t.kind === 'card' || t.kind === 'refund' ? rng.pick(s.persona.purchaseCategories)
+      : t.kind === 'direct_debit' || t.kind === 'bill' ? rng.pick(ctx.billers[t.kind]) : -1;
+    const merchants = category >= 0 ? pools.merchants[category]! : null;
+    const party = merchants ? rng.pick(merchants.present.length > 0 ? merchants.present : merchants.online)
+      : t.kind === 'atm' ? rng.pick(pools.atms) : t.kind === 'cash_deposit' ? rng.pick(pools.branches)
+      : t.kind === 'salary' ? s.employer : rng.pick(pools.payees);
+    events.add(rng.int(windowSeconds), type, CHANNEL_INDEX[t.channel], t.credit ? amount : -amount, party, NOT_FRAUD, false);
+  }
+}
+
+/** Recurring rows first, for every month of the window; then credits at the persona's rate; the rest is discretionary. */
+function planRealistic(s: AccountState, rows: number, dailyRate: number): void {
+  const { ctx, rng, accountType, persona } = s;
+  const { options, window, types, typeOf } = ctx;
+  const n = s.events.count + rows;
+  const spec = persona.spec;
+  let budget = rows;
   for (const kind of RECURRING_ORDER) {
     const type = typeOf[kind];
     const planner = PLANNERS[kind];
@@ -116,19 +156,6 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
     else planner.plan(s, type);
   }
   for (const type of refunds) PLANNERS.refund.plan(s, type, 0);
-
-  const monthlyIncome = setIncome(s, spendShare, income, incomeFloorShare, raise);
-  for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees, pools, clock: s.clock, persona }, events);
-
-  events.sort(ctx.resizeBoundOfType);
-  const slack = Math.max(5000, Math.round(limit * behaviour.overdraftSlack));
-  const settlement = end === null
-    ? settleFromOpening(events.chronoAmounts, n, openingDraw, limit, slack)
-    : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit, slack);
-  return {
-    ...settlement, persona, accountType, currency, country: region.country, timezone, dailyRate, rows: n,
-    missedRecurring: s.missedRecurring, monthlyIncomeMinor: monthlyIncome,
-  };
 }
 
 /**

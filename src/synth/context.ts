@@ -75,6 +75,8 @@ export interface GenerationContext {
   activityOf(persona: PersonaModel, accountType: AccountTypeModel): { table: WeightedTable; meanDebitMinor: number };
   /** per type, minor units: how far the ledger may resize a row (debits: max, credits: min) */
   resizeBoundOfType: Float64Array;
+  /** the `uniform` style's draw over every type by its weight */
+  uniformTypeTable: WeightedTable;
   atmNotes: NoteTable;
   transferAmount: LogNormal;
   cashDepositAmount: LogNormal;
@@ -183,6 +185,7 @@ export function generationContext(options: GenerateOptions): GenerationContext {
     accountTypes,
     activityOf,
     resizeBoundOfType: Float64Array.from(types, (t) => (t.credit ? t.minMinor : t.maxMinor)),
+    uniformTypeTable: new WeightedTable(profile.transactionTypes.map((t) => t.weight)),
     atmNotes,
     transferAmount,
     cashDepositAmount: logNormal(profile.behaviour.cashDepositAmount),
