@@ -1,11 +1,10 @@
 import { drawMinor, logUniformMinor } from './amounts.js';
-import { localClock } from './clock.js';
 import { toMinor, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
 import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { PLANNERS, type AccountState, type Contract } from './kinds.js';
 import { settleFromOpening, settleToEnd, type Settlement } from './ledger.js';
-import { poolsFor, type Party } from './pools.js';
+import type { Party, Pools } from './pools.js';
 import { hashParts, Rng, WeightedTable } from './prng.js';
 import { RECURRING_KINDS, type TransactionKind } from './profile.js';
 import type { AccountSeed } from './types.js';
@@ -46,7 +45,7 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
   const regionIndex = regionOf(account, currency, profile.regions);
   const region = profile.regions[regionIndex]!;
   const timezone = region.timezones[hashParts('timezone', account.bankId, account.accountId)[1] % region.timezones.length]!;
-  const pools = poolsFor(profile, options.seed, regionIndex);
+  const pools = ctx.poolsOf(regionIndex);
   const behaviour = profile.behaviour;
 
   const income = logUniformMinor(id, toMinor(spec.monthlyIncome[0]), toMinor(spec.monthlyIncome[1]), 1, Number.MAX_SAFE_INTEGER);
@@ -80,7 +79,7 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
 
   const s: AccountState = {
     ctx, rng, events, persona, accountType, pools,
-    clock: localClock(timezone, window),
+    clock: ctx.clockOf(timezone),
     endMinor: end,
     openingEstimateMinor: end ?? openingDraw,
     habit, payees, homeBranch, employer, payday, contracts, repaymentDay,
@@ -169,13 +168,14 @@ function setIncome(s: AccountState, spendShare: number, income: number, floorSha
   let spent = 0;
   let other = 0;
   let current = 0;
-  const isIncome = new Set(s.incomeSlots);
   for (let i = 0; i < events.count; i++) {
     const amount = events.amounts[i] as number;
     if (amount < 0) spent -= amount;
-    else if (!isIncome.has(i) && amount > 0) other += amount;
-    else current += amount;
+    else other += amount;
   }
+  // income rows are booked at 0 or at their drawn takings: take those out of the other credits
+  for (const slot of s.incomeSlots) current += events.amounts[slot] as number;
+  other -= current;
   const months = ctx.months;
   for (const slot of s.repaymentSlots) {
     const t = ctx.types[events.types[slot] as number]!;
@@ -205,7 +205,7 @@ function setIncome(s: AccountState, spendShare: number, income: number, floorSha
   return monthly;
 }
 
-function drawContracts(ctx: GenerationContext, accountType: AccountTypeModel, rng: Rng, merchants: ReturnType<typeof poolsFor>['merchants'], range: readonly [number, number]): Contract[] {
+function drawContracts(ctx: GenerationContext, accountType: AccountTypeModel, rng: Rng, merchants: Pools['merchants'], range: readonly [number, number]): Contract[] {
   const kinds = (['direct_debit', 'bill'] as const).filter((k) => ctx.typeOf[k] !== undefined && ctx.billers[k].length > 0 && accountType.allows.has(k));
   const out: Contract[] = [];
   const billers = new Set<Party>();
