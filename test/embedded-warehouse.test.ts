@@ -29,7 +29,7 @@ describe('the embedded warehouse (no DATABASE_URL)', () => {
       const { rows } = await w.pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' ORDER BY 1`);
       return rows.map((r) => r.table_name);
     });
-    assert.deepEqual(tables, ['accounts', 'banks', 'load_runs', 'transactions']);
+    assert.deepEqual(tables, ['account_profiles', 'accounts', 'banks', 'load_runs', 'transactions']);
   });
 
   it('says clearly when its port is taken, without hanging', async () => {

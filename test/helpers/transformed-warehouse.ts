@@ -10,7 +10,8 @@ export async function createTransformedWarehouse(): Promise<TestDatabase> {
   const db = await createTestDatabase();
   try {
     const env = { DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
-    for (const args of [['load', '--transactions-per-account', '60', '--seed', '7'], ['transform']]) {
+    // fraud strikes a minority of accounts: a rate of 5 % makes sure 14 accounts see some
+    for (const args of [['load', '--transactions-per-account', '60', '--seed', '7', '--fraud-rate', '0.05', '--as-of', '2026-10-31'], ['transform']]) {
       const result = await runCli(args, { env, timeoutMs: 600_000 });
       if (result.code !== 0) {
         throw new Error(`\`${args.join(' ')}\` exited ${result.code ?? result.signal}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
