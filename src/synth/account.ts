@@ -41,10 +41,12 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
   const end = account.balanceMinor;
   const persona = ctx.personas[pickPersona(ctx, accountType, end, id)]!;
   const spec = persona.spec;
-  const currency = currencyOf(account, profile.fallbackCurrencies);
-  const regionIndex = regionOf(account, currency, profile.regions);
+  // one hash of the account (never the seed) places it: fallback currency, region, time zone
+  const home = hashParts('home', account.bankId, account.accountId);
+  const currency = currencyOf(account, profile.fallbackCurrencies, home[0]);
+  const regionIndex = regionOf(home[2], currency, profile.regions);
   const region = profile.regions[regionIndex]!;
-  const timezone = region.timezones[hashParts('timezone', account.bankId, account.accountId)[1] % region.timezones.length]!;
+  const timezone = region.timezones[home[1] % region.timezones.length]!;
   const pools = ctx.poolsOf(regionIndex);
   const behaviour = profile.behaviour;
 
@@ -257,19 +259,19 @@ function pickPersona(ctx: GenerationContext, accountType: AccountTypeModel, end:
   return fitting[table.pick(rng)]!;
 }
 
-/** The account's currency as OBP gave it; otherwise a fallback fixed by the account alone (not the seed). */
-export function currencyOf(account: AccountSeed, fallbacks: readonly string[]): string {
+/** The account's currency as OBP gave it; otherwise a fallback fixed by the account's hash (not the seed). */
+function currencyOf(account: AccountSeed, fallbacks: readonly string[], hash: number): string {
   const given = account.currency?.trim().toUpperCase();
   if (given && /^[A-Z]{3}$/.test(given)) return given;
-  return fallbacks[hashParts('currency', account.bankId, account.accountId)[0] % fallbacks.length]!;
+  return fallbacks[hash % fallbacks.length]!;
 }
 
 /** The region of the account's currency, weighted and fixed by the account alone; unknown currencies take the first region. */
-function regionOf(account: AccountSeed, currency: string, regions: readonly { currency: string; weight: number }[]): number {
+function regionOf(hash: number, currency: string, regions: readonly { currency: string; weight: number }[]): number {
   const matching = regions.flatMap((r, i) => (r.currency === currency ? [i] : []));
   if (matching.length === 0) return 0;
   const total = matching.reduce((sum, i) => sum + regions[i]!.weight, 0);
-  let x = (hashParts('region', account.bankId, account.accountId)[2] / 2 ** 32) * total;
+  let x = (hash / 2 ** 32) * total;
   for (const i of matching) {
     x -= regions[i]!.weight;
     if (x < 0) return i;
