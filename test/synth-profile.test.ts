@@ -39,6 +39,12 @@ describe('generation profiles', () => {
     assert.deepEqual(loadProfile(DEFAULT_PROFILE_PATH), loadProfile(undefined));
   });
 
+  it("agrees with dbt's transaction_types seed: every type of the default profile, with its direction", () => {
+    const seed = readFileSync(path.join(path.dirname(DEFAULT_PROFILE_PATH), '../dbt/seeds/transaction_types.csv'), 'utf8').trim().split('\n').slice(1);
+    const fromProfile = loadProfile(undefined).transactionTypes.map((t) => `${t.name},${t.direction}`);
+    assert.deepEqual([...seed].sort(), [...fromProfile].sort());
+  });
+
   it('reads YAML and changes types, bounds and weights', () => {
     const file = write(
       'custom.yaml',

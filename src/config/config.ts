@@ -40,6 +40,8 @@ export interface Config {
   output: { csvDir: string | undefined; json: boolean; dryRun: boolean };
   /** `runs` */
   runsLimit: number;
+  /** `realism` */
+  realism: { accounts: number; generate: boolean };
   /** `obp-sandbox` */
   sandbox: { port: number; consumerKey: string; dataPath: string | undefined; rateLimit: number; unavailable: number; slowMs: number };
 }
@@ -178,6 +180,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     },
     output: { csvDir: v.csvDir ? path.resolve(projectRoot, v.csvDir) : undefined, json: v.json, dryRun: v.dryRun },
     runsLimit: v.runsLimit,
+    realism: { accounts: v.realismAccounts, generate: v.realismGenerate },
     sandbox: {
       port: v.sandboxPort,
       consumerKey: v.sandboxConsumerKey,

@@ -197,6 +197,16 @@ export const SETTINGS = {
     env: 'HYBRIDBANK_RUNS_LIMIT', flag: '--limit', arg: '<n>', description: '`runs`: how many load runs to list, newest first',
     example: '20', schema: intIn(1, 10_000).default(10),
   },
+  realismAccounts: {
+    env: 'HYBRIDBANK_REALISM_ACCOUNTS', flag: '--accounts', arg: '<n>',
+    description: '`realism`: accounts to score (generated, or sampled from the warehouse)',
+    example: '2000', schema: intIn(1, 1_000_000).default(2_000),
+  },
+  realismGenerate: {
+    env: 'HYBRIDBANK_REALISM_GENERATE', flag: '--generate',
+    description: '`realism`: score histories generated in memory from the profile and the generation flags (writes nothing)',
+    example: 'true', schema: bool.default(false),
+  },
   // `obp-sandbox`: the local OBP-compatible server and the faults it can inject.
   sandboxPort: {
     env: 'OBP_SANDBOX_PORT', flag: '--port', arg: '<port>', description: 'port the OBP sandbox listens on (127.0.0.1)',

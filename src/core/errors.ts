@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'OBP_SNAPSHOT'
   | 'PROFILE_INVALID'
   | 'DBT_FAILED'
+  | 'REALISM_NO_DATA'
   | 'INTERRUPTED';
 
 export class HybridbankError extends Error {

@@ -1,11 +1,10 @@
 import { drawMinor, logUniformMinor } from './amounts.js';
-import { localClock } from './clock.js';
 import { toMinor, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
-import { type EventBuffer } from './events.js';
+import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { PLANNERS, type AccountState, type Contract } from './kinds.js';
 import { settleFromOpening, settleToEnd, type Settlement } from './ledger.js';
-import { poolsFor, type Party } from './pools.js';
+import type { Party, Pools } from './pools.js';
 import { hashParts, Rng, WeightedTable } from './prng.js';
 import { RECURRING_KINDS, type TransactionKind } from './profile.js';
 import type { AccountSeed } from './types.js';
@@ -42,11 +41,13 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
   const end = account.balanceMinor;
   const persona = ctx.personas[pickPersona(ctx, accountType, end, id)]!;
   const spec = persona.spec;
-  const currency = currencyOf(account, profile.fallbackCurrencies);
-  const regionIndex = regionOf(account, currency, profile.regions);
+  // one hash of the account (never the seed) places it: fallback currency, region, time zone
+  const home = hashParts('home', account.bankId, account.accountId);
+  const currency = currencyOf(account, profile.fallbackCurrencies, home[0]);
+  const regionIndex = regionOf(home[2], currency, profile.regions);
   const region = profile.regions[regionIndex]!;
-  const timezone = region.timezones[hashParts('timezone', account.bankId, account.accountId)[1] % region.timezones.length]!;
-  const pools = poolsFor(profile, options.seed, regionIndex);
+  const timezone = region.timezones[home[1] % region.timezones.length]!;
+  const pools = ctx.poolsOf(regionIndex);
   const behaviour = profile.behaviour;
 
   const income = logUniformMinor(id, toMinor(spec.monthlyIncome[0]), toMinor(spec.monthlyIncome[1]), 1, Number.MAX_SAFE_INTEGER);
@@ -80,14 +81,54 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
 
   const s: AccountState = {
     ctx, rng, events, persona, accountType, pools,
-    clock: localClock(timezone, window),
+    clock: ctx.clockOf(timezone),
     endMinor: end,
     openingEstimateMinor: end ?? openingDraw,
     habit, payees, homeBranch, employer, payday, contracts, repaymentDay,
     incomeSlots: [], repaymentSlots: [], purchases: [], missedRecurring: 0,
   };
-  // recurring rows first, for every month of the window; then credits at the persona's rate; the rest is discretionary
-  let budget = n - fraudRows;
+  if (profile.style === 'uniform') planUniform(s, n - fraudRows);
+  else planRealistic(s, n - fraudRows, dailyRate);
+  const monthlyIncome = profile.style === 'uniform' ? 0 : setIncome(s, spendShare, income, incomeFloorShare, raise);
+  for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees, pools, clock: s.clock, persona }, events);
+
+  events.sort(ctx.resizeBoundOfType);
+  const slack = Math.max(5000, Math.round(limit * behaviour.overdraftSlack));
+  const settlement = end === null
+    ? settleFromOpening(events.chronoAmounts, n, openingDraw, limit, slack, habit)
+    : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit, slack, habit);
+  return {
+    ...settlement, persona, accountType, currency, country: region.country, timezone, dailyRate, rows: n,
+    missedRecurring: s.missedRecurring, monthlyIncomeMinor: monthlyIncome,
+  };
+}
+
+/** The original script: types by weight, uniform amounts in their bounds, uniform instants, parties from the pools. */
+function planUniform(s: AccountState, rows: number): void {
+  const { ctx, rng, events, pools } = s;
+  const table = ctx.uniformTypeTable;
+  const windowSeconds = ctx.window.days * 86400;
+  for (let r = 0; r < rows; r++) {
+    const type = table.pick(rng);
+    const t = ctx.types[type]!;
+    const amount = rng.between(t.minMinor, t.maxMinor);
+    const category = t.kind === 'card' || t.kind === 'refund' ? rng.pick(s.persona.purchaseCategories)
+      : t.kind === 'direct_debit' || t.kind === 'bill' ? rng.pick(ctx.billers[t.kind]) : -1;
+    const merchants = category >= 0 ? pools.merchants[category]! : null;
+    const party = merchants ? rng.pick(merchants.present.length > 0 ? merchants.present : merchants.online)
+      : t.kind === 'atm' ? rng.pick(pools.atms) : t.kind === 'cash_deposit' ? rng.pick(pools.branches)
+      : t.kind === 'salary' ? s.employer : rng.pick(pools.payees);
+    events.add(rng.int(windowSeconds), type, CHANNEL_INDEX[t.channel], t.credit ? amount : -amount, party, NOT_FRAUD, false);
+  }
+}
+
+/** Recurring rows first, for every month of the window; then credits at the persona's rate; the rest is discretionary. */
+function planRealistic(s: AccountState, rows: number, dailyRate: number): void {
+  const { ctx, rng, accountType, persona } = s;
+  const { options, window, types, typeOf } = ctx;
+  const n = s.events.count + rows;
+  const spec = persona.spec;
+  let budget = rows;
   for (const kind of RECURRING_ORDER) {
     const type = typeOf[kind];
     const planner = PLANNERS[kind];
@@ -116,19 +157,6 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
     else planner.plan(s, type);
   }
   for (const type of refunds) PLANNERS.refund.plan(s, type, 0);
-
-  const monthlyIncome = setIncome(s, spendShare, income, incomeFloorShare, raise);
-  for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees, pools, clock: s.clock, persona }, events);
-
-  events.sort(ctx.resizeBoundOfType);
-  const slack = Math.max(5000, Math.round(limit * behaviour.overdraftSlack));
-  const settlement = end === null
-    ? settleFromOpening(events.chronoAmounts, n, openingDraw, limit, slack)
-    : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit, slack);
-  return {
-    ...settlement, persona, accountType, currency, country: region.country, timezone, dailyRate, rows: n,
-    missedRecurring: s.missedRecurring, monthlyIncomeMinor: monthlyIncome,
-  };
 }
 
 /**
@@ -142,13 +170,14 @@ function setIncome(s: AccountState, spendShare: number, income: number, floorSha
   let spent = 0;
   let other = 0;
   let current = 0;
-  const isIncome = new Set(s.incomeSlots);
   for (let i = 0; i < events.count; i++) {
     const amount = events.amounts[i] as number;
     if (amount < 0) spent -= amount;
-    else if (!isIncome.has(i) && amount > 0) other += amount;
-    else current += amount;
+    else other += amount;
   }
+  // income rows are booked at 0 or at their drawn takings: take those out of the other credits
+  for (const slot of s.incomeSlots) current += events.amounts[slot] as number;
+  other -= current;
   const months = ctx.months;
   for (const slot of s.repaymentSlots) {
     const t = ctx.types[events.types[slot] as number]!;
@@ -178,7 +207,7 @@ function setIncome(s: AccountState, spendShare: number, income: number, floorSha
   return monthly;
 }
 
-function drawContracts(ctx: GenerationContext, accountType: AccountTypeModel, rng: Rng, merchants: ReturnType<typeof poolsFor>['merchants'], range: readonly [number, number]): Contract[] {
+function drawContracts(ctx: GenerationContext, accountType: AccountTypeModel, rng: Rng, merchants: Pools['merchants'], range: readonly [number, number]): Contract[] {
   const kinds = (['direct_debit', 'bill'] as const).filter((k) => ctx.typeOf[k] !== undefined && ctx.billers[k].length > 0 && accountType.allows.has(k));
   const out: Contract[] = [];
   const billers = new Set<Party>();
@@ -230,19 +259,19 @@ function pickPersona(ctx: GenerationContext, accountType: AccountTypeModel, end:
   return fitting[table.pick(rng)]!;
 }
 
-/** The account's currency as OBP gave it; otherwise a fallback fixed by the account alone (not the seed). */
-export function currencyOf(account: AccountSeed, fallbacks: readonly string[]): string {
+/** The account's currency as OBP gave it; otherwise a fallback fixed by the account's hash (not the seed). */
+function currencyOf(account: AccountSeed, fallbacks: readonly string[], hash: number): string {
   const given = account.currency?.trim().toUpperCase();
   if (given && /^[A-Z]{3}$/.test(given)) return given;
-  return fallbacks[hashParts('currency', account.bankId, account.accountId)[0] % fallbacks.length]!;
+  return fallbacks[hash % fallbacks.length]!;
 }
 
 /** The region of the account's currency, weighted and fixed by the account alone; unknown currencies take the first region. */
-function regionOf(account: AccountSeed, currency: string, regions: readonly { currency: string; weight: number }[]): number {
+function regionOf(hash: number, currency: string, regions: readonly { currency: string; weight: number }[]): number {
   const matching = regions.flatMap((r, i) => (r.currency === currency ? [i] : []));
   if (matching.length === 0) return 0;
   const total = matching.reduce((sum, i) => sum + regions[i]!.weight, 0);
-  let x = (hashParts('region', account.bankId, account.accountId)[2] / 2 ** 32) * total;
+  let x = (hash / 2 ** 32) * total;
   for (const i of matching) {
     x -= regions[i]!.weight;
     if (x < 0) return i;

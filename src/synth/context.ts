@@ -1,5 +1,7 @@
 import { meanOf, NoteTable, type LogNormal } from './amounts.js';
 import { historyWindow, type HistoryWindow } from './calendar.js';
+import { localClock, type LocalClock } from './clock.js';
+import { poolsFor, type Pools } from './pools.js';
 import { fraudModel, type FraudModel } from './fraud.js';
 import { WeightedTable } from './prng.js';
 import { DISCRETIONARY_KINDS, type Profile, type ProfileAccountType, type ProfilePersona, type TransactionKind } from './profile.js';
@@ -75,6 +77,11 @@ export interface GenerationContext {
   activityOf(persona: PersonaModel, accountType: AccountTypeModel): { table: WeightedTable; meanDebitMinor: number };
   /** per type, minor units: how far the ledger may resize a row (debits: max, credits: min) */
   resizeBoundOfType: Float64Array;
+  /** the `uniform` style's draw over every type by its weight */
+  uniformTypeTable: WeightedTable;
+  /** per time zone, the window's local clock; per region, its name pools (built once per run) */
+  clockOf(timezone: string): LocalClock;
+  poolsOf(region: number): Pools;
   atmNotes: NoteTable;
   transferAmount: LogNormal;
   cashDepositAmount: LogNormal;
@@ -149,6 +156,8 @@ export function generationContext(options: GenerateOptions): GenerationContext {
     personaIndices: spec.personas.map((name) => profile.personas.findIndex((p) => p.name === name)),
   }));
 
+  const clocks = new Map<string, LocalClock>();
+  const pools: Pools[] = [];
   const activity = new Map<number, { table: WeightedTable; meanDebitMinor: number }>();
   const activityOf = (persona: PersonaModel, accountType: AccountTypeModel) => {
     const key = persona.index * 1024 + accountTypes.indexOf(accountType);
@@ -183,6 +192,13 @@ export function generationContext(options: GenerateOptions): GenerationContext {
     accountTypes,
     activityOf,
     resizeBoundOfType: Float64Array.from(types, (t) => (t.credit ? t.minMinor : t.maxMinor)),
+    uniformTypeTable: new WeightedTable(profile.transactionTypes.map((t) => t.weight)),
+    clockOf: (timezone) => {
+      let clock = clocks.get(timezone);
+      if (!clock) clocks.set(timezone, (clock = localClock(timezone, window)));
+      return clock;
+    },
+    poolsOf: (region) => (pools[region] ??= poolsFor(profile, options.seed, region)),
     atmNotes,
     transferAmount,
     cashDepositAmount: logNormal(profile.behaviour.cashDepositAmount),

@@ -103,9 +103,12 @@ export function emitIncident(ctx: GenerationContext, slot: number, rows: number,
   for (let r = 0; r < rows; r++) {
     switch (p.pattern) {
       case 'card_testing': {
-        const merchants = pools.merchants[rng.pick(fraud.onlineCategories)]!;
+        const category = rng.pick(fraud.onlineCategories);
+        const merchants = pools.merchants[category]!;
         const merchant = rng.pick(merchants.online.length > 0 ? merchants.online : merchants.present);
-        events.add(second, ctx.onlineCardType ?? p.type, CHANNEL_INDEX.ONLINE, -rng.between(type.minMinor, type.minMinor * 3), merchant, p.patternIndex, true);
+        // testers try small amounts, but ones the shop could charge
+        const amount = drawMinor(rng, ctx.categories[category]!, 0.6, type.minMinor, Math.min(type.maxMinor, type.minMinor * 10));
+        events.add(second, ctx.onlineCardType ?? p.type, CHANNEL_INDEX.ONLINE, -amount, merchant, p.patternIndex, true);
         break;
       }
       case 'account_takeover':
@@ -130,9 +133,9 @@ export function emitIncident(ctx: GenerationContext, slot: number, rows: number,
 
 /** seconds between the rows of one incident: card testers script, thieves walk to the next ATM */
 const GAP_SECONDS: Record<FraudPattern, readonly [number, number]> = {
-  card_testing: [15, 600],
-  account_takeover: [300, 7200],
-  atm_velocity: [600, 3600],
+  card_testing: [30, 1500],
+  account_takeover: [600, 14_400],
+  atm_velocity: [900, 5400],
   large_amount: [0, 0],
 };
 

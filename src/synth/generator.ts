@@ -1,6 +1,6 @@
 import { planAccount, type AccountPlan } from './account.js';
 import { dayOfWeek } from './calendar.js';
-import { localClock, localEpochDay } from './clock.js';
+import { localEpochDay } from './clock.js';
 import { generationContext, type GenerateOptions } from './context.js';
 import { CHANNELS, EventBuffer } from './events.js';
 import { FRAUD_PATTERNS } from './profile.js';
@@ -30,7 +30,7 @@ export function* generateTransactions(
     onAccount?.(profileOf(account, plan));
     const n = plan.rows;
     const width = Math.max(4, String(n).length);
-    const clock = localClock(plan.timezone, ctx.window);
+    const clock = ctx.clockOf(plan.timezone);
     const { bankId, accountId } = account;
     // OBP account ids are unique only within a bank (the sandbox reuses them across banks)
     const idPrefix = `synth_${bankId}_${accountId}_`;

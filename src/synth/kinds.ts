@@ -168,7 +168,12 @@ function planCard(s: AccountState, type: number): void {
   const bookAs = online ? (ctx.onlineCardType ?? type) : type;
   const t = ctx.types[bookAs]!;
   const amount = drawMinor(rng, ctx.categories[category]!, 1, t.minMinor, t.maxMinor);
-  const slot = s.events.add(at(s, online ? 'online' : 'shop'), bookAs, online ? CHANNEL_INDEX.ONLINE : CHANNEL_INDEX[t.channel], -amount, party, NOT_FRAUD, false);
+  // people shop in trips: a purchase often follows the previous one within the hour
+  const { shoppingTripChance, shoppingTripMinutes } = ctx.options.profile.behaviour;
+  const last = s.purchases.length > 0 ? s.events.secondOf(s.purchases[s.purchases.length - 1]!) : -1;
+  const tripSecond = last + rng.between(shoppingTripMinutes[0] * 60, shoppingTripMinutes[1] * 60);
+  const second = last >= 0 && tripSecond < ctx.window.days * 86400 && rng.chance(shoppingTripChance) ? tripSecond : at(s, online ? 'online' : 'shop');
+  const slot = s.events.add(second, bookAs, online ? CHANNEL_INDEX.ONLINE : CHANNEL_INDEX[t.channel], -amount, party, NOT_FRAUD, false);
   s.purchases.push(slot);
 }
 
@@ -182,7 +187,9 @@ function planAtm(s: AccountState, type: number): void {
 
 function planTransfer(s: AccountState, type: number): void {
   const t = s.ctx.types[type]!;
-  s.events.add(at(s, 'online'), type, CHANNEL_INDEX[t.channel], -drawMinor(s.rng, s.ctx.transferAmount, 1, t.minMinor, t.maxMinor), s.rng.pick(s.payees), NOT_FRAUD, false);
+  // mostly the account's own payees; now and then someone new (a deposit, a one-off payment)
+  const payee = s.rng.chance(s.ctx.options.profile.behaviour.newPayeeChance) ? s.rng.pick(s.pools.payees) : s.rng.pick(s.payees);
+  s.events.add(at(s, 'online'), type, CHANNEL_INDEX[t.channel], -drawMinor(s.rng, s.ctx.transferAmount, 1, t.minMinor, t.maxMinor), payee, NOT_FRAUD, false);
 }
 
 /**

@@ -26,17 +26,19 @@ export interface Settlement {
  */
 export function settleToEnd(
   amounts: Float64Array, locked: Uint8Array, bound: Float64Array, n: number, endMinor: number, limitMinor: number, maxSlackMinor: number,
+  /** per account, so that accounts do not share their repaired low points */
+  salt: number,
 ): Settlement {
   let floor = Math.max(limitMinor, -endMinor);
   let after = endMinor;
   for (let i = n - 1; i >= 0; i--) {
     let before = after - (amounts[i] as number);
     // a repaired low point lands somewhere above the limit, not on it (balances piled on -500.00)
-    const target = -floor + slackAt(i, maxSlackMinor);
+    const target = -floor + slackAt(i + salt, maxSlackMinor);
     if (before < target && !locked[i] && (amounts[i] as number) > 0) {
       // never all the way down to the type's minimum for every cut credit (a pile at 500.00)
       const room = (amounts[i] as number) - (bound[i] as number);
-      const cut = Math.min(room - slackAt(i, Math.max(1, room >> 2)), target - before);
+      const cut = Math.min(room - slackAt(i + salt, Math.max(1, room >> 2)), target - before);
       amounts[i] = (amounts[i] as number) - cut;
       before += cut;
     }
@@ -61,7 +63,7 @@ export function settleToEnd(
 }
 
 /** History without a known end: the drawn opening balance, raised until no balance dips below -limit (plus a slack). */
-export function settleFromOpening(amounts: Float64Array, n: number, openingMinor: number, limitMinor: number, maxSlackMinor: number): Settlement {
+export function settleFromOpening(amounts: Float64Array, n: number, openingMinor: number, limitMinor: number, maxSlackMinor: number, salt: number): Settlement {
   let running = 0;
   let lowest = 0;
   for (let i = 0; i < n; i++) {
@@ -69,10 +71,17 @@ export function settleFromOpening(amounts: Float64Array, n: number, openingMinor
     if (running < lowest) lowest = running;
   }
   const needed = -limitMinor - lowest;
-  return { openingMinor: openingMinor >= needed ? openingMinor : needed + slackAt(n, maxSlackMinor), limitMinor };
+  return { openingMinor: openingMinor >= needed ? openingMinor : needed + slackAt(n + salt, maxSlackMinor), limitMinor };
 }
 
-/** A deterministic spread in [0, max) by row index (Knuth's multiplicative hash): cheap, and no random stream to disturb. */
+/**
+ * A deterministic spread in [0, max) by row index: cheap, and no random stream to disturb. A
+ * non-linear integer mix, because consecutive low points of a linear hash differ by a constant
+ * (which piled cut credits on one amount).
+ */
 function slackAt(i: number, max: number): number {
-  return max > 0 ? (Math.imul(i + 1, 2654435761) >>> 0) % max : 0;
+  if (max <= 0) return 0;
+  let h = Math.imul((i + 1) ^ ((i + 1) >>> 16), 0x45d9f3b);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return ((h ^ (h >>> 16)) >>> 0) % max;
 }

@@ -167,6 +167,12 @@ const profileSchema = z
     fraudPatterns: z.array(fraudPattern).min(1),
     /** at the default fraud rate, the share of accounts that see fraud in a year; fraud comes in incidents on them */
     fraudVictimsPerYear: z.number().min(0.001).max(1).default(0.3),
+    /**
+     * realistic: the planners (schedules, personas, local time); uniform: what the original
+     * script did, every row a type drawn by weight with a uniform amount in its bounds at a
+     * uniform instant of the window (profiles/seed.json)
+     */
+    style: z.enum(['realistic', 'uniform']).default('realistic'),
     accountTypes: z.array(accountType).min(1),
     regions: z.array(region).min(1),
     /** numbers of the generator's behaviour that are not per type, category or persona */
@@ -193,6 +199,11 @@ const profileSchema = z
       raiseSize: range(z.number().min(0).max(1)),
       /** what share of the overdraft a repaired low point stays above the limit, at most */
       overdraftSlack: z.number().min(0).max(1),
+      /** chance that a transfer goes to someone outside the account's usual payees */
+      newPayeeChance: z.number().min(0).max(1),
+      /** chance that a purchase follows the previous one on the same trip, and how many minutes later */
+      shoppingTripChance: z.number().min(0).max(1),
+      shoppingTripMinutes: range(z.number().int().min(1).max(720)),
       /** local hours at which payroll and direct-debit collections post (overnight batches) */
       salaryHours: range(z.number().int().min(0).max(23)),
       directDebitHours: range(z.number().int().min(0).max(23)),
@@ -276,6 +287,11 @@ export function loadProfile(file: string | undefined): Profile {
     throw new HybridbankError('PROFILE_INVALID', `Profile ${where} is not valid ${where.endsWith('.json') ? 'JSON' : 'YAML'}: ${messageOf(error)}`, { hint, cause: error });
   }
   return parseProfile(raw, where, hint);
+}
+
+/** A profile already parsed elsewhere (e.g. the one a load recorded in raw.load_runs.params), validated again. */
+export function profileFromValue(raw: unknown, where: string): Profile {
+  return parseProfile(raw, where, 'The profile recorded by an older hybridbank may predate this version; load again, or pass --generate.');
 }
 
 function parseProfile(raw: unknown, where: string, hint: string): Profile {

@@ -2,6 +2,8 @@
 -- A version is valid from the extraction (extracted_at) of the load that saw the change, until
 -- the next version's. The first version of each account is valid from 1900-01-01: the synthetic
 -- history precedes the first extraction, and its transactions belong to the account as first seen.
+-- The synthetic persona (raw.account_profiles) is joined on: it belongs to the account, not to a
+-- version.
 with seen as (
 
     -- the loader's flags, the same on every version: false once OBP no longer lists the account
@@ -14,12 +16,24 @@ with seen as (
 
 ),
 
+profiles as (
+
+    select * from {{ ref('stg_synthetic__account_profiles') }}
+
+),
+
 versions as (
 
     select
         snapshots.*,
         coalesce(seen.is_active, false)     as is_active_at_obp,
         seen.last_seen_at                   as last_seen_at_obp,
+        profiles.persona,
+        profiles.account_kind,
+        profiles.country_code,
+        profiles.timezone,
+        profiles.overdraft_limit_amount,
+        profiles.transactions_per_day,
         row_number() over account_versions  as version_number,
         lead(snapshots.extracted_at) over account_versions
                                             as next_extracted_at
@@ -28,6 +42,10 @@ versions as (
         on
             snapshots.bank_id = seen.bank_id
             and snapshots.account_id = seen.account_id
+    left join profiles
+        on
+            snapshots.bank_id = profiles.bank_id
+            and snapshots.account_id = profiles.account_id
     window account_versions as (
         partition by snapshots.bank_id, snapshots.account_id
         order by snapshots.dbt_valid_from
@@ -62,7 +80,13 @@ accounts as (
         last_seen_at_obp                                                  as last_seen_at,
         dbt_valid_from::timestamptz                                       as recorded_at,
         extracted_at::timestamptz                                         as extracted_at,
-        load_id::uuid                                                     as load_id
+        load_id::uuid                                                     as load_id,
+        persona::text                                                     as persona,
+        account_kind::text                                                as account_kind,
+        country_code::text                                                as country_code,
+        timezone::text                                                    as timezone,
+        overdraft_limit_amount::numeric(18, 2)                            as overdraft_limit_amount,
+        transactions_per_day::numeric(8, 3)                               as transactions_per_day
     from versions
 
 ),
@@ -90,7 +114,13 @@ unknown_member as (
         null::timestamptz                           as last_seen_at,
         null::timestamptz                           as recorded_at,
         null::timestamptz                           as extracted_at,
-        null::uuid                                  as load_id
+        null::uuid                                  as load_id,
+        null::text                                  as persona,
+        null::text                                  as account_kind,
+        null::text                                  as country_code,
+        null::text                                  as timezone,
+        null::numeric(18, 2)                        as overdraft_limit_amount,
+        null::numeric(8, 3)                         as transactions_per_day
 
 )
 

@@ -68,6 +68,9 @@ select
     transactions.bank_id,
     transactions.account_id,
     transactions.transacted_at,
+    -- the account's own clock: hour-of-day and weekends are local to it
+    (transactions.transacted_at at time zone coalesce(accounts.timezone, 'UTC'))::timestamp
+                                                                        as transacted_at_local,
     transactions.channel,
     transactions.description,
     transactions.counterparty_name,

@@ -48,8 +48,9 @@ features as (
         channel,
         merchant_key,
         transaction_type_key,
-        extract(hour from transacted_at at time zone 'UTC')   as hour_of_day,
-        extract(isodow from transacted_at at time zone 'UTC') as iso_day_of_week,
+        -- local to the account: a 3 am purchase means 3 am where its owner lives
+        extract(hour from transacted_at_local)                as hour_of_day,
+        extract(isodow from transacted_at_local)              as iso_day_of_week,
         count(*) over account_before                          as prior_transaction_count,
         avg(abs(amount)) over account_before                  as prior_avg_abs_amount,
         stddev_samp(abs(amount)) over account_before          as prior_stddev_abs_amount,
