@@ -138,7 +138,7 @@ describe('the hybridbank CLI', () => {
     let pid: number | undefined;
     await waitFor(async () => {
       const { rows } = await db.warehouse.pool.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY raw.transactions%' AND state = 'active'`,
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'COPY raw\\_loads.transactions%' AND state = 'active'`,
         [database],
       );
       pid = rows[0]?.pid;
@@ -202,10 +202,13 @@ describe('the hybridbank CLI', () => {
   async function countsOn(p: Path): Promise<{ counts: unknown; runs: { status: string; error: string | null }[] }> {
     const password = readFileSync(path.join(p.env.WAREHOUSE_DIR!, 'password'), 'utf8').trim();
     const pool = new pg.Pool({ connectionString: embeddedUrl(password, Number(p.env.WAREHOUSE_PORT)) });
-    // the server runs only while a command uses it: keep one running for the read
+    // the server runs only while a command uses it: keep one running for the read, and read only
+    // once it has joined (the server of a command that just ended may still be shutting down)
     const holder = startCli(['warehouse'], { env: p.env });
+    let joined = '';
+    holder.child.stdout!.on('data', (d) => (joined += d));
     try {
-      await waitFor(async () => pool.query('SELECT 1').then(() => true, () => false), 60_000, 'the embedded warehouse');
+      await waitFor(async () => joined.includes('DATABASE_URL='), 60_000, 'the embedded warehouse');
       return { counts: await rawCounts(pool), runs: await loadRuns(pool) };
     } finally {
       await pool.end();
