@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { HybridbankError } from '../src/core/errors.js';
 import { extract } from '../src/obp/extract.js';
 import { readSandboxData, withEmptyBank, withNonAsciiNames, withUserSeeingAllAccounts } from '../src/obp/sandbox/data.js';
 import { capturingLogger, silentLogger } from './helpers/logger.js';
@@ -52,6 +53,15 @@ describe('live extraction from an OBP-compatible server', () => {
     assert.deepEqual(extraction.skippedBanks.map((s) => s.bankId), ['no-such-bank']);
     assert.match(extraction.skippedBanks[0]!.reason, /OBP-30001/);
     assert.ok(lines.some((l) => l.includes('no-such-bank')), 'a warning names the skipped bank');
+  });
+
+  it('--bank-id naming no bank OBP lists is an error that names it, not an empty load', async () => {
+    await assert.rejects(extract(obpConfig(server, { bankIds: ['bank-0l'] }), silentLogger()), (error: unknown) => {
+      assert.ok(error instanceof HybridbankError);
+      assert.equal(error.code, 'CONFIG_INVALID');
+      assert.match(error.message, /--bank-id bank-0l: .* lists no such bank \(it lists \d+: bank-01, /);
+      return true;
+    });
   });
 
   it('bounds the requests in flight by the concurrency setting', async () => {

@@ -72,6 +72,7 @@ describe('generation profiles', () => {
       'fraudPatterns[2].pattern',
       'set its weight to 0',
     );
+    rejects(write('huge.json', JSON.stringify(edited((p) => (p.transactionTypes[0].minAmount = 1e15)))), 'transactionTypes[0].minAmount', 'must be at most 1,000,000,000');
     rejects(write('broken.json', '{ "fallbackCurrencies": ['), 'not valid JSON');
     rejects(write('broken.yaml', 'a: [1, 2'), 'not valid YAML');
     rejects(path.join(dir, 'missing.json'), 'Cannot read profile');

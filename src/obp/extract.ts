@@ -61,6 +61,13 @@ export async function extract(config: Config['obp'], log: Logger, signal?: Abort
     if (bank) chosen.push(bank);
     else skippedBanks.push({ bankId, reason: `OBP-30001: Bank not found (${listing.endpoint} does not list it)` });
   }
+  if (config.bankIds.length > 0 && chosen.length === 0) {
+    // Not one of them: a typo, not a bank that went away; loading nothing would look like success.
+    const known = listed.slice(0, 5).map((b) => b.bankId).join(', ');
+    throw new HybridbankError('CONFIG_INVALID', `--bank-id ${config.bankIds.join(', ')}: ${listing.endpoint} lists no such bank (it lists ${listed.length}${known ? `: ${known}${listed.length > 5 ? ', …' : ''}` : ''}).`, {
+      hint: 'Check the id (HYBRIDBANK_BANK_IDS / --bank-id), or leave it out to take the first --banks N banks.',
+    });
+  }
 
   const perBank = await Promise.all(chosen.map((bank) => extractAccounts(client, bank.bankId, apiVersion, log)));
   const banks: ExtractedBank[] = [];

@@ -35,9 +35,12 @@ export const FRAUD_PATTERN_KIND: Readonly<Record<FraudPattern, TransactionKind>>
   large_amount: 'card',
 };
 
+// Balances are numeric(18,2): amounts far below that bound keep every history representable.
+const MAX_AMOUNT = 1_000_000_000;
 const amount = z
   .number()
   .positive()
+  .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT.toLocaleString('en')} (balances are stored as numeric(18,2))`)
   .refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'must have at most 2 decimal places');
 const range = (n: z.ZodNumber) => z.tuple([n, n]).refine(([lo, hi]) => lo <= hi, 'must be [min, max] with min <= max');
 
