@@ -62,7 +62,8 @@ const { rows: [fact] } = await probe.query<{ table_mb: number; indexes_mb: numbe
          round(pg_indexes_size('marts.fct_transactions') / 1048576.0, 1)::float8 AS indexes_mb,
          n_live_tup::int AS live, n_dead_tup::int AS dead
   FROM pg_stat_user_tables WHERE relid = 'marts.fct_transactions'::regclass`);
-const { rows: [raw] } = await probe.query<{ table_mb: number }>(`SELECT round(pg_total_relation_size('raw.transactions') / 1048576.0, 1)::float8 AS table_mb`);
+// raw.transactions is partitioned: its size is its partitions'
+const { rows: [raw] } = await probe.query<{ table_mb: number }>(`SELECT round(sum(pg_total_relation_size(relid)) / 1048576.0, 1)::float8 AS table_mb FROM pg_partition_tree('raw.transactions')`);
 await probe.end();
 
 console.log(
