@@ -20,3 +20,20 @@
         $truncate$
     {% endif %}
 {% endmacro %}
+
+{#
+    The filter of an incremental model kept by account: on an incremental run, only the accounts
+    of `source_relation` that carry a load_id this table has not seen (they were reloaded, and
+    delete+insert on (bank_id, account_id) rebuilds them whole); nothing on a full build.
+#}
+{% macro where_account_reloaded(source_relation) %}
+    {% if is_incremental() %}
+        where (bank_id, account_id) in (
+            select distinct
+                reloaded.bank_id,
+                reloaded.account_id
+            from {{ source_relation }} as reloaded
+            where reloaded.load_id not in (select distinct loaded.load_id from {{ this }} as loaded)
+        )
+    {% endif %}
+{% endmacro %}

@@ -29,15 +29,7 @@
 with transactions as (
 
     select * from {{ ref('stg_synthetic__transactions') }}
-    {% if is_incremental() %}
-        where (bank_id, account_id) in (
-            select distinct
-                reloaded.bank_id,
-                reloaded.account_id
-            from {{ ref('stg_synthetic__transactions') }} as reloaded
-            where reloaded.load_id not in (select distinct loaded.load_id from {{ this }} as loaded)
-        )
-    {% endif %}
+    {{ where_account_reloaded(ref('stg_synthetic__transactions')) }}
 
 ),
 

@@ -22,15 +22,7 @@
 with transactions as (
 
     select * from {{ ref('fct_transactions') }}
-    {% if is_incremental() %}
-        where (bank_id, account_id) in (
-            select distinct
-                reloaded.bank_id,
-                reloaded.account_id
-            from {{ ref('fct_transactions') }} as reloaded
-            where reloaded.load_id not in (select distinct loaded.load_id from {{ this }} as loaded)
-        )
-    {% endif %}
+    {{ where_account_reloaded(ref('fct_transactions')) }}
 
 ),
 
