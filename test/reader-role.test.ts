@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { openWarehouse } from '../src/warehouse/connection.js';
+import { migrate } from '../src/warehouse/migrator.js';
 import { READER_GROUP_PREFIX, scramVerifier } from '../src/warehouse/readers.js';
 import { runCli } from './helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { createTestDatabase, withDatabase, type TestDatabase } from './helpers/database.js';
+import { silentLogger } from './helpers/logger.js';
 
 // Roles are cluster-wide: names unique to this process, dropped at the end.
 const READER = `hbtest_reader_${process.pid}`;
@@ -57,16 +60,22 @@ describe('the read-only reader role', () => {
   });
 
   it("cannot connect to another hybridbank database, nor read its marts once made a reader of it elsewhere", async () => {
-    const other = await createTestDatabase();
+    // another hybridbank database on the same server (the embedded path gives each test database
+    // a server of its own, where this role would not even exist)
+    const name = `hbtest_other_${process.pid}`;
+    await db.warehouse.pool.query(`CREATE DATABASE ${name}`);
+    const otherUrl = withDatabase(db.url, name);
+    const other = await openWarehouse({ url: otherUrl, port: 0, dir: '' }, silentLogger());
     try {
-      await other.warehouse.pool.query(`CREATE TABLE marts.secret (id int); INSERT INTO marts.secret VALUES (1)`);
-      const url = new URL(other.url);
+      await migrate(other.pool, silentLogger());
+      await other.pool.query(`CREATE TABLE marts.secret (id int); INSERT INTO marts.secret VALUES (1)`);
+      const url = new URL(otherUrl);
       url.username = READER;
       url.password = PASSWORD;
       const intruder = new pg.Client({ connectionString: url.toString() });
       await assert.rejects(intruder.connect(), (e: { code?: string; message?: string }) => e.code === '42501' && /permission denied for database/.test(e.message ?? ''));
       // even with CONNECT given back to everyone, the marts of the other database stay closed
-      await other.warehouse.pool.query(`GRANT CONNECT ON DATABASE ${new URL(other.url).pathname.slice(1)} TO PUBLIC`);
+      await other.pool.query(`GRANT CONNECT ON DATABASE ${name} TO PUBLIC`);
       const again = new pg.Client({ connectionString: url.toString() });
       await again.connect();
       try {
@@ -75,7 +84,8 @@ describe('the read-only reader role', () => {
         await again.end();
       }
     } finally {
-      await other.drop();
+      await other.close();
+      await db.warehouse.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }
   });
 

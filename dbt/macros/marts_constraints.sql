@@ -1,8 +1,10 @@
 {#
     Post-hook of the mart tables, run after dbt has swapped the new table in and dropped the old
     one: dbt creates a table as `<name>__dbt_tmp`, so its primary key is called
-    `<name>__dbt_tmp_pkey`, and its indexes get random md5 names. Clean names — `<name>_pkey`,
-    `<name>__<columns>_idx` — are what a DBA and a BI tool's schema browser should see.
+    `<name>__dbt_tmp_pkey` (and on PostgreSQL 18 its NOT NULL constraints
+    `<name>__dbt_tmp_<column>_not_null`), and its indexes get random md5 names. Clean names —
+    `<name>_pkey`, `<name>_<column>_not_null`, `<name>__<columns>_idx` — are what a DBA and a BI
+    tool's schema browser should see.
 #}
 {% macro name_constraints_and_indexes() %}
     {% if execute and model.config.materialized in ('table', 'incremental') %}
@@ -17,6 +19,13 @@
                 where conrelid = target and contype = 'p' and conname <> '{{ this.identifier }}_pkey'
             loop
                 execute format('alter table %s rename constraint %I to %I', target, found.conname, '{{ this.identifier }}_pkey');
+            end loop;
+            -- PostgreSQL 18 names NOT NULL constraints too (`<name>__dbt_tmp_<column>_not_null`)
+            for found in
+                select conname from pg_constraint
+                where conrelid = target and contype in ('n', 'c', 'u') and position('__dbt_tmp' in conname) > 0
+            loop
+                execute format('alter table %s rename constraint %I to %I', target, found.conname, replace(found.conname, '__dbt_tmp', ''));
             end loop;
             for found in
                 select
