@@ -101,8 +101,13 @@ test('dbt build turns the raw layer into the tested star schema, and a second lo
   assert.deepEqual(await martsKeys(), { foreignKeys: EXPECTED_FOREIGN_KEYS, dbtNamed: [] }, 'the joins are declared, every name is clean');
   const sizeAfterFirstBuild = await one<{ bytes: number }>(`SELECT pg_table_size('marts.fct_transactions')::int AS bytes`);
 
-  const metrics = await cli(['metrics', 'query', '--saved-query', 'daily_flows_by_currency', '--limit', '5']);
+  // two at once: they share dbt/target, where each parses the manifest its query reads
+  const [metrics, balances] = await Promise.all([
+    cli(['metrics', 'query', '--saved-query', 'daily_flows_by_currency', '--limit', '5']),
+    cli(['metrics', 'query', '--saved-query', 'monthly_balances_by_currency', '--limit', '5']),
+  ]);
   assert.match(metrics.stdout, /transaction__currency_code\s+transactions\s+inflow\s+outflow\s+net_flow/, 'MetricFlow answers per currency');
+  assert.match(balances.stdout, /account_daily_balance__currency_code\s+average_closing_balance/, 'a second query at the same time answers too');
 
   await cli(['dbt', 'docs', 'generate']);
   assert.ok(existsSync(path.join(env.DBT_TARGET_PATH!, 'catalog.json')), 'dbt docs generate wrote catalog.json');

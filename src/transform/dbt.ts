@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { withWarehouse, type Warehouse } from '../warehouse/connection.js';
 import { migrate } from '../warehouse/migrator.js';
 import { readMartsFreshness, stalenessWarning } from './freshness.js';
+import { withDirLock } from './dir-lock.js';
 import { runInherited } from './process.js';
 import { dbtVenvOf, ensureDbtVenv, type DbtVenv } from './venv.js';
 
@@ -92,12 +94,20 @@ export async function runTransform(options: RunDbtOptions): Promise<void> {
 export async function runMetrics(options: RunDbtOptions): Promise<void> {
   await withDbtTools(options, async (run, _warehouse, env) => {
     const inProjectTarget = { env: { ...env, DBT_TARGET_PATH: undefined } };
-    const parsed = await run('dbt', dbtArgs(['parse', '--quiet']), inProjectTarget);
-    if (parsed !== 0) throw failed('dbt parse', parsed);
-    const code = await run('mf', options.args, { ...inProjectTarget, cwd: `${options.config.projectRoot}/dbt` });
-    if (code !== 0) throw failed(`mf ${options.args[0] ?? ''}`, code);
+    // dbt/target is shared: without the lock, a second run's parse (maybe of another warehouse)
+    // would replace the manifest the first run's mf is reading
+    const lock = { log: options.log, waiting: 'another `metrics` run is using dbt/target; waiting for it', staleMs: METRICS_STALE_LOCK_MS, signal: options.signal };
+    await withDirLock(path.join(options.config.projectRoot, 'dbt', 'target.metrics.lock'), lock, async () => {
+      const parsed = await run('dbt', dbtArgs(['parse', '--quiet']), inProjectTarget);
+      if (parsed !== 0) throw failed('dbt parse', parsed);
+      const code = await run('mf', options.args, { ...inProjectTarget, cwd: `${options.config.projectRoot}/dbt` });
+      if (code !== 0) throw failed(`mf ${options.args[0] ?? ''}`, code);
+    });
   });
 }
+
+/** A MetricFlow query takes seconds; a lock this old was left by a process that died. */
+const METRICS_STALE_LOCK_MS = 10 * 60_000;
 
 /**
  * dbt's arguments with the project and profiles directories appended: after the (sub)commands,

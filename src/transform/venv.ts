@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
+import { withDirLock } from './dir-lock.js';
 import { runLogged } from './process.js';
 
 /** Where dbt lives: a Python virtualenv in the project, pinned by dbt/requirements.txt. */
@@ -46,7 +46,7 @@ export async function ensureDbtVenv(options: EnsureVenvOptions): Promise<void> {
   const stampPath = path.join(venv.dir, STAMP_FILE);
   const current = () => existsSync(venv.dbt) && existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === hash;
   if (current()) return;
-  await withInstallLock(`${venv.dir}.lock`, log, async () => {
+  await withDirLock(`${venv.dir}.lock`, { log, waiting: 'another process is installing dbt; waiting for it', staleMs: STALE_LOCK_MS, signal: options.signal }, async () => {
     if (!current()) await install(options, stampPath, hash); // another process may have just done it
   });
 }
@@ -65,29 +65,6 @@ async function install(options: EnsureVenvOptions, stampPath: string, hash: stri
 
 /** Installs are minutes long; a lock older than this was left by a process that died. */
 const STALE_LOCK_MS = 20 * 60_000;
-
-/** One installer at a time across processes (parallel test files, two terminals): mkdir is atomic. */
-async function withInstallLock(lockDir: string, log: Logger, work: () => Promise<void>): Promise<void> {
-  let announced = false;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const since = statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs;
-      if (since !== undefined && Date.now() - since > STALE_LOCK_MS) rmSync(lockDir, { recursive: true, force: true });
-      if (!announced) log.info('another process is installing dbt; waiting for it');
-      announced = true;
-      await sleep(500);
-    }
-  }
-  try {
-    await work();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
-}
 
 /** Where the installers' output goes: beside the venv (*.log is ignored by git). */
 export function installLogOf(venv: DbtVenv): string {
