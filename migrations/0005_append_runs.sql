@@ -5,8 +5,9 @@
 --
 -- 1. raw.load_runs says which, and which days the run wrote rows for.
 -- 2. raw.account_profiles keeps where each account's history stands (its
---    closing balance, the day it runs to, its payday), so an append continues
---    from there without reading the transactions back.
+--    closing balance, the day it runs to, its payday, the day its appends
+--    began), so an append continues from there without reading the
+--    transactions back.
 
 -- ---------------------------------------------------------------------------
 -- 1. raw.load_runs: run mode and the days written.
@@ -44,13 +45,15 @@ COMMENT ON COLUMN raw.load_runs.days_to IS
 ALTER TABLE raw.account_profiles
     ADD COLUMN closing_balance  numeric(18, 2),
     ADD COLUMN history_end      date,
-    ADD COLUMN payday           smallint;
+    ADD COLUMN payday           smallint,
+    ADD COLUMN appends_from     date;
 
 -- Profiles written before this migration: their last row's balance and
 -- their run's as-of day. One pass over raw.transactions, once.
 UPDATE raw.account_profiles AS p
 SET closing_balance = last_row.balance_after,
-    history_end     = (r.params -> 'synth' ->> 'asOf')::date
+    history_end     = (r.params -> 'synth' ->> 'asOf')::date,
+    appends_from    = (r.params -> 'synth' ->> 'asOf')::date
 FROM (
     SELECT DISTINCT ON (bank_id, account_id)
         bank_id,
@@ -73,5 +76,7 @@ COMMENT ON COLUMN raw.account_profiles.closing_balance IS
     'balance_after of the account''s last transaction: where an append continues the ledger.';
 COMMENT ON COLUMN raw.account_profiles.history_end IS
     'The as-of day of the account''s history: its transactions end when this day (UTC) begins.';
+COMMENT ON COLUMN raw.account_profiles.appends_from IS
+    'The day appends to the account began (the end of its last full history): refunds in appended days refer to purchases from there on.';
 COMMENT ON COLUMN raw.account_profiles.payday IS
     'Day of the month the salary is due (moved back to Friday over weekends); null without a salary or when written before 0005.';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LoadSummary } from '../src/load/summary.js';
 import { NO_FAULTS } from '../src/obp/sandbox/server.js';
-import { continueHistories, describeAccounts, epochDayOf, loadProfile, sampleAccounts, type AccountProfile, type GenerateOptions } from '../src/synth/index.js';
+import { continueHistories, describeAccounts, epochDayOf, generateTransactions, loadProfile, sampleAccounts, type AccountProfile, type GenerateOptions, type SyntheticTransaction } from '../src/synth/index.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { CONSUMER_KEY, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
@@ -182,14 +182,35 @@ describe('appended days follow each account', () => {
     const accounts = sampleAccounts(300).map((a) => ({ ...a, balanceMinor: null }));
     const start = options('2026-09-01');
     const profiles = [...describeAccounts(accounts, start)];
-    const continued = accounts.map((seed, i) => ({ seed, profile: profiles[i] as AccountProfile, historyEndDay: epochDayOf('2026-09-01') }));
+    const continued = accounts.map((seed, i) => ({ seed, profile: profiles[i] as AccountProfile, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') }));
     const rows = new Map<string, number>();
     for (const row of continueHistories(continued, { ...options('2026-10-31'), transactionsPerAccount: 7 })) rows.set(row.accountId, (rows.get(row.accountId) ?? 0) + 1);
     const expected = profiles.reduce((sum, p) => sum + p.dailyRate * 60, 0);
     const got = [...rows.values()].reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(got / expected - 1) < 0.1, `${got} rows over 60 days, the accounts' rates say ${Math.round(expected)}`);
+    assert.ok(rows.size > 250, 'nearly every account has new rows');
     const busiest = profiles.reduce((best, p, i) => (p.dailyRate > profiles[best]!.dailyRate ? i : best), 0);
     const quietest = profiles.reduce((best, p, i) => (p.dailyRate < profiles[best]!.dailyRate ? i : best), 0);
     assert.ok((rows.get(accounts[busiest]!.accountId) ?? 0) > (rows.get(accounts[quietest]!.accountId) ?? 0));
+  });
+
+  it('refund a purchase of an earlier appended day, at the same merchant and channel, for no more than was paid, as often as a full history does', () => {
+    const accounts = sampleAccounts(300).map((a) => ({ ...a, balanceMinor: null }));
+    const profiles = [...describeAccounts(accounts, options('2026-09-01'))];
+    const continued = accounts.map((seed, i) => ({ seed, profile: profiles[i] as AccountProfile, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') }));
+    const purchases: SyntheticTransaction[] = [];
+    let refunds = 0;
+    for (const row of continueHistories(continued, options('2026-11-30'))) {
+      if (row.transactionType === 'Refund') {
+        refunds++;
+        const paid = purchases.find((p) => p.accountId === row.accountId && p.merchant === row.merchant && p.channel === row.channel
+          && -p.amountMinor >= row.amountMinor && p.timestampMs <= row.timestampMs - 86_400_000);
+        assert.ok(paid, `refund ${row.transactionId} follows a purchase`);
+      } else if (/Purchase/.test(row.transactionType)) purchases.push(row);
+    }
+    const full = [...generateTransactions(accounts, options('2026-11-30'))];
+    const fullRefunds = full.filter((r) => r.transactionType === 'Refund').length / full.filter((r) => /Purchase/.test(r.transactionType)).length;
+    const share = refunds / purchases.length;
+    assert.ok(share > fullRefunds * 0.6 && share < fullRefunds * 1.4, `refunds are ${(100 * share).toFixed(1)} % of appended purchases, ${(100 * fullRefunds).toFixed(1)} % in a full history`);
   });
 });

@@ -31,13 +31,14 @@ interface ProfileRow {
   closing_balance: string | null;
   history_end: string | null;
   payday: number | null;
+  appends_from: string | null;
 }
 
 export async function readHistories(client: pg.ClientBase, seeds: readonly AccountSeed[], asOf: string): Promise<Histories> {
   const { rows } = await client.query<ProfileRow>(
     `SELECT p.bank_id, p.account_id, p.persona, p.account_kind, p.country, p.timezone, p.currency,
             p.overdraft_limit::text, p.opening_balance::text, p.monthly_income::text, p.activity_rate::text,
-            p.transactions_count, p.closing_balance::text, p.history_end::text, p.payday
+            p.transactions_count, p.closing_balance::text, p.history_end::text, p.payday, p.appends_from::text
      FROM raw.account_profiles p
      JOIN unnest($1::text[], $2::text[]) AS s (bank_id, account_id) ON s.bank_id = p.bank_id AND s.account_id = p.account_id`,
     [seeds.map((s) => s.bankId), seeds.map((s) => s.accountId)],
@@ -58,7 +59,8 @@ export async function readHistories(client: pg.ClientBase, seeds: readonly Accou
       continue;
     }
     if (!latest || row.history_end > latest.history_end!) latest = row;
-    continued.push({ seed, profile: profileOf(row), historyEndDay: epochDayOf(row.history_end) });
+    const appendsFrom = row.appends_from ?? row.history_end;
+    continued.push({ seed, profile: { ...profileOf(row), appendsFrom }, historyEndDay: epochDayOf(row.history_end), appendsFromDay: epochDayOf(appendsFrom) });
   }
   if (unplaced.length) {
     throw new HybridbankError('LOAD_FAILED', `--append cannot tell where the history of ${unplaced.length} account(s) ends (${unplaced.slice(0, 3).join(', ')}${unplaced.length > 3 ? ', ...' : ''}): their profile has no closing balance or history end.`, {

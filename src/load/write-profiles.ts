@@ -6,7 +6,7 @@ import type { AccountProfile } from '../synth/index.js';
 const COLUMNS = [
   ['bank_id', 'text'], ['account_id', 'text'], ['persona', 'text'], ['account_kind', 'text'], ['country', 'text'], ['timezone', 'text'],
   ['currency', 'text'], ['overdraft_limit', 'numeric'], ['opening_balance', 'numeric'], ['monthly_income', 'numeric'],
-  ['activity_rate', 'numeric'], ['transactions_count', 'integer'], ['closing_balance', 'numeric'], ['payday', 'smallint'],
+  ['activity_rate', 'numeric'], ['transactions_count', 'integer'], ['closing_balance', 'numeric'], ['payday', 'smallint'], ['appends_from', 'date'],
 ] as const;
 const BATCH = 5_000;
 
@@ -45,6 +45,7 @@ export async function writeAccountProfiles(client: pg.ClientBase, profiles: read
       transactions_count: batch.map((p) => p.rows),
       closing_balance: batch.map((p) => formatMinorUnits(p.closingMinor)),
       payday: batch.map((p) => p.payday),
+      appends_from: batch.map((p) => p.appendsFrom ?? run.asOf),
     };
     await client.query(sql, [...COLUMNS.map(([c]) => values[c]), run.asOf, run.generatedAt, run.loadId]);
   }

@@ -2,10 +2,11 @@ import { identityOf, RECURRING_ORDER, accountState, type Identity } from './acco
 import { drawMinor } from './amounts.js';
 import { DAY_MS, historyWindow } from './calendar.js';
 import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, type GenerationContext } from './context.js';
-import { EventBuffer } from './events.js';
+import { EventBuffer, NOT_FRAUD } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { compare, eventRows, type AccountProfile } from './generator.js';
 import { PLANNERS, type AccountState } from './kinds.js';
+import type { Party } from './pools.js';
 import { Rng } from './prng.js';
 import type { TransactionKind } from './profile.js';
 import { weekdayFactor, type Rhythm } from './rhythm.js';
@@ -36,6 +37,8 @@ export interface ContinuedAccount {
   profile: AccountProfile;
   /** epoch day its history runs to: its rows end when this day (UTC) begins */
   historyEndDay: number;
+  /** epoch day its appends began (the end of its last full history): refunds refer to purchases from there on */
+  appendsFromDay: number;
 }
 
 /** What an append did to one account: its profile after the new days (rows: the whole history's). */
@@ -66,18 +69,19 @@ export function* continueHistories(
 ): Generator<SyntheticTransaction, void, undefined> {
   const base = generationContext(options);
   const asOfDay = epochDayOf(options.asOf);
-  const days = new Map<number, GenerationContext>();
+  const contexts = new Map<number, GenerationContext>();
   const dayCtx = (day: number) => {
-    let ctx = days.get(day);
-    if (!ctx) days.set(day, (ctx = dayContext(base, day)));
+    let ctx = contexts.get(day);
+    if (!ctx) contexts.set(day, (ctx = dayContext(base, day)));
     return ctx;
   };
   const events = new EventBuffer();
-  const incidents: number[] = [];
+  const scratch = { incidents: [] as number[], events: new EventBuffer() };
   const ordered = [...accounts].sort((a, b) => compare(a.seed.bankId, b.seed.bankId) || compare(a.seed.accountId, b.seed.accountId));
   for (const account of ordered) {
     const { seed, profile } = account;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
+    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), scratch };
     const idPrefix = `synth_${seed.bankId}_${seed.accountId}_`;
     const k = Math.max(0, asOfDay - account.historyEndDay);
     const from = profile.closingMinor;
@@ -86,11 +90,10 @@ export function* continueHistories(
     let balancingRows = 0;
     for (let i = 0; i < k; i++) {
       const day = account.historyEndDay + i;
-      const ctx = dayCtx(day);
       const to = seed.balanceMinor === null ? null : from + Math.round(((seed.balanceMinor - from) * (i + 1)) / k);
-      const planned = planDay(ctx, seed, who, profile, day, events, incidents, balance, to);
+      const planned = planDay(days, day, events, balance, to);
       const date = isoDay(day);
-      yield* eventRows(ctx, events, planned.rows, seed, profile, balance, (j) => `${idPrefix}${date}_${String(j + 1).padStart(4, '0')}`);
+      yield* eventRows(dayCtx(day), events, planned.rows, seed, profile, balance, (j) => `${idPrefix}${date}_${String(j + 1).padStart(4, '0')}`);
       for (let j = 0; j < planned.rows; j++) balance += events.chronoAmounts[j] as number;
       newRows += planned.rows;
       balancingRows += planned.balancing;
@@ -99,26 +102,54 @@ export function* continueHistories(
   }
 }
 
+/** One account being continued: who it is, its rates, and its refundable purchases by day (replayed, cached). */
+interface AccountDays {
+  seed: AccountSeed;
+  who: Identity;
+  profile: AccountProfile;
+  rates: Rates;
+  appendsFromDay: number;
+  dayCtx: (day: number) => GenerationContext;
+  refunds: Map<number, Refundable[]>;
+  scratch: { incidents: number[]; events: EventBuffer };
+}
+
+/** What an account books a day on average, from its rate: the rate holds recurring and rated rows too, as in a full history. */
+interface Rates {
+  rated: [TransactionKind, number][];
+  /** discretionary rows on an average weekday */
+  discretionaryPerDay: number;
+  /** the share of discretionary draws that are refunds (they come from the refund streams instead) */
+  refundShare: number;
+}
+
+function ratesOf(ctx: GenerationContext, who: Identity): Rates {
+  const { typeOf, types } = ctx;
+  const spec = who.persona.spec;
+  const has = (kind: TransactionKind) => typeOf[kind] !== undefined && who.accountType.allows.has(kind);
+  const credits = who.accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
+  const rated = (Object.entries(credits) as [TransactionKind, number][]).filter(([kind]) => has(kind) && PLANNERS[kind].phase === 'rated');
+  const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0)
+    + who.contracts.length + rated.reduce((sum, [, perMonth]) => sum + perMonth, 0);
+  const weights = ctx.discretionaryTypes.map((t, j) => (who.accountType.allows.has(types[t]!.kind) ? (who.persona.typeWeights[j] as number) : 0));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const refunds = ctx.discretionaryTypes.reduce((sum, t, j) => sum + (types[t]!.kind === 'refund' && has('card') ? (weights[j] as number) : 0), 0);
+  return { rated, discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH), refundShare: total > 0 ? refunds / total : 0 };
+}
+
 /**
  * Books one account's events of one day into `events` (sorted) and returns how many: recurring
  * rows due that day, rated credits and discretionary rows at the account's rate (busier on the
- * days its rhythm is busier), the fraud incidents that start that day; then the day reaches `to`.
+ * days its rhythm is busier), refunds of earlier appended purchases, the fraud incidents that
+ * start that day; then the day reaches `to`.
  */
-function planDay(
-  ctx: GenerationContext, seed: AccountSeed, who: Identity, profile: AccountProfile, day: number,
-  events: EventBuffer, incidents: number[], from: number, to: number | null,
-): { rows: number; balancing: number } {
+function planDay(a: AccountDays, day: number, events: EventBuffer, from: number, to: number | null): { rows: number; balancing: number } {
+  const ctx = a.dayCtx(day);
   const { options, typeOf, types } = ctx;
-  const spec = who.persona.spec;
+  const { seed, who } = a;
   const rng = Rng.of('day', options.seed, seed.bankId, seed.accountId, isoDay(day));
-  const incidentsToday = incidentsOn(ctx, seed, who, day, incidents);
-  const credits = who.accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
-  const has = (kind: TransactionKind) => typeOf[kind] !== undefined && who.accountType.allows.has(kind);
-  const rated = (Object.entries(credits) as [TransactionKind, number][]).filter(([kind]) => has(kind));
-  // what the recurring and rated rows book a month: the account's rate holds them too, as in a full history
-  const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0)
-    + who.contracts.length + rated.reduce((sum, [, perMonth]) => sum + perMonth, 0);
-  const discretionary = Math.min(9_999, rng.poisson(Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH) * weekdayFactor('shop', day)));
+  const incidentsToday = incidentsOn(ctx, seed, who, day, a.scratch.incidents);
+  const discretionary = Math.min(9_999, rng.poisson(a.rates.discretionaryPerDay * weekdayFactor('shop', day)));
   const fraudRows = incidentsToday.reduce((sum, [, rows]) => sum + rows, 0);
   events.reset(64 + who.contracts.length + discretionary + fraudRows);
 
@@ -128,7 +159,7 @@ function planDay(
     const planner = PLANNERS[kind];
     if (type !== undefined && who.accountType.allows.has(kind) && planner.phase === 'recurring') planner.plan(s, type, Number.MAX_SAFE_INTEGER);
   }
-  for (const [kind, perMonth] of rated) {
+  for (const [kind, perMonth] of a.rates.rated) {
     const planner = PLANNERS[kind];
     if (planner.phase !== 'rated') continue;
     const count = Math.floor(perMonth * ctx.months * weekdayFactor(RATED_RHYTHM[kind] ?? 'online', day) + rng.next());
@@ -139,13 +170,85 @@ function planDay(
     const type = ctx.discretionaryTypes[table.pick(rng)]!;
     const planner = PLANNERS[types[type]!.kind];
     if (planner.phase !== 'discretionary') throw new Error(`kind ${types[type]!.kind} is not discretionary`);
-    planner.plan(s, type);
+    // a refund needs a purchase days before: refunds come from the refund streams below
+    if (types[type]!.kind !== 'refund') planner.plan(s, type);
   }
-  setIncome(s, profile.monthlyIncomeMinor, meanDebitMinor * who.dailyRate * DAYS_PER_MONTH);
+  setIncome(s, a.profile.monthlyIncomeMinor, meanDebitMinor * who.dailyRate * DAYS_PER_MONTH);
+  bookRefundable(a, day, events);
   for (const [slot, rows] of incidentsToday) emitIncident(ctx, slot, rows, { rng, payees: who.payees, pools: who.pools, clock: s.clock, persona: s.persona }, events);
   const balancing = to === null ? 0 : reach(s, to - from);
   events.sort(ctx.resizeBoundOfType);
   return { rows: events.count, balancing };
+}
+
+/** A purchase of an appended day that is refunded later, and its refund. */
+interface Refundable {
+  second: number;
+  type: number;
+  channel: number;
+  paidMinor: number;
+  party: Party | null;
+  refundDay: number;
+  refundSecond: number;
+  refundMinor: number;
+}
+
+/**
+ * The purchases of `day` that will be refunded, from a stream of (seed, account, day) of their
+ * own, so a later day finds them without replaying that day's other rows: a refund follows its
+ * purchase at the same merchant and channel, days later, for all or part of it, as in a full
+ * history. Their amounts are locked (the ledger never resizes them), so the refund matches.
+ */
+function refundablesOf(a: AccountDays, day: number): Refundable[] {
+  let found = a.refunds.get(day);
+  if (found) return found;
+  found = [];
+  a.refunds.set(day, found);
+  const ctx = a.dayCtx(day);
+  const card = ctx.typeOf.card;
+  const refund = ctx.typeOf.refund;
+  const rng = Rng.of('refunds', ctx.options.seed, a.seed.bankId, a.seed.accountId, isoDay(day));
+  const count = card === undefined || refund === undefined ? 0 : rng.poisson(a.rates.discretionaryPerDay * weekdayFactor('shop', day) * a.rates.refundShare);
+  if (count === 0) return found;
+  const { refundShare, fullRefundChance, refundDelayDays } = ctx.options.profile.behaviour;
+  const t = ctx.types[refund!]!;
+  const planCard = PLANNERS.card;
+  if (planCard.phase !== 'discretionary') throw new Error('card is a discretionary kind');
+  const events = a.scratch.events;
+  events.reset(count);
+  const s = accountState(ctx, a.who, rng, events, null);
+  for (let i = 0; i < count; i++) {
+    planCard.plan(s, card!);
+    const paid = -(events.amounts[i] as number);
+    const delay = rng.between(refundDelayDays[0], refundDelayDays[1]);
+    const share = rng.chance(fullRefundChance) ? 1 : rng.uniform(refundShare[0], refundShare[1]);
+    const at = events.secondOf(i) + delay * 86400 + rng.int(36_000);
+    if (paid < t.minMinor) continue;
+    let amount = Math.min(paid, t.maxMinor, Math.round(paid * share));
+    if (amount < t.minMinor) amount = Math.min(paid, t.maxMinor);
+    found.push({
+      second: events.secondOf(i), type: events.types[i] as number, channel: events.channels[i] as number, paidMinor: paid, party: events.parties[i] ?? null,
+      refundDay: day + Math.floor(at / 86400), refundSecond: at % 86400, refundMinor: amount,
+    });
+  }
+  return found;
+}
+
+/** Today's refundable purchases, and the refunds due today of purchases made since the account's appends began. */
+function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void {
+  const ctx = a.dayCtx(day);
+  const refund = ctx.typeOf.refund;
+  const today = refundablesOf(a, day);
+  const latest = ctx.options.profile.behaviour.refundDelayDays[1] + 1;
+  let due = 0;
+  for (let d = Math.max(a.appendsFromDay, day - latest); d <= day; d++) for (const r of refundablesOf(a, d)) if (r.refundDay === day) due++;
+  events.grow(events.count + today.length + due);
+  for (const r of today) events.add(r.second, r.type, r.channel, -r.paidMinor, r.party, NOT_FRAUD, true);
+  for (let d = Math.max(a.appendsFromDay, day - latest); d <= day; d++) {
+    for (const r of refundablesOf(a, d)) if (r.refundDay === day) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
+  }
+  // what no later day asks for again
+  for (const d of a.refunds.keys()) if (d < day - latest) a.refunds.delete(d);
 }
 
 /** the rhythm whose weekday weights a rated credit follows (branches close on Sundays) */

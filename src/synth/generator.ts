@@ -114,6 +114,8 @@ export interface AccountDescription {
 export interface AccountProfile extends AccountDescription {
   bankId: string;
   accountId: string;
+  /** YYYY-MM-DD: the day its appends began (the end of its last full history); unset for a full history, which starts them afresh */
+  appendsFrom?: string;
 }
 
 function profileOf(account: AccountSeed, plan: AccountPlan, events: EventBuffer): AccountProfile {
