@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { HybridbankError } from '../core/errors.js';
+import type { Shard } from '../load/shard.js';
 import { SETTINGS, type Setting, type SettingKey, type SettingValues } from './settings.js';
 
 export type ObpSourceMode = 'live' | 'snapshot' | 'auto';
@@ -28,7 +29,7 @@ export interface Config {
     retries: number;
     maxResponseBytes: number;
   };
-  load: { lockTimeoutMs: number; lockRetries: number; prune: boolean };
+  load: { lockTimeoutMs: number; lockRetries: number; prune: boolean; shard: Shard | undefined; runGroup: string | undefined };
   synth: {
     transactionsPerAccount: number | 'auto';
     days: number;
@@ -169,7 +170,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retries: v.obpRetries,
       maxResponseBytes: v.obpMaxResponseMb * 1024 * 1024,
     },
-    load: { lockTimeoutMs: v.lockTimeoutMs, lockRetries: v.lockRetries, prune: v.prune },
+    load: { lockTimeoutMs: v.lockTimeoutMs, lockRetries: v.lockRetries, prune: v.prune, shard: v.shard, runGroup: v.runGroup },
     synth: {
       transactionsPerAccount: v.transactionsPerAccount,
       days: v.days,

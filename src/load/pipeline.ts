@@ -17,9 +17,11 @@ import { closeAbandonedRuns, recordRunExtracted, recordRunFailed, recordRunStart
 import { TransactionStatsCollector } from './stats.js';
 import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
-import { inactiveAccounts, markVanished, upsertAccounts, upsertBanks, type Vanished } from './write-sources.js';
+import { inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
-import { checkForeignKeys, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
+import { checkForeignKeys, mergeIn, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
+import { derivedRunGroup, inShard, MAX_SHARDS, type RunShard } from './shard.js';
+import { isDistributed } from '../warehouse/citus.js';
 import { writeAccountProfiles } from './write-profiles.js';
 
 /**
@@ -28,6 +30,11 @@ import { writeAccountProfiles } from './write-profiles.js';
  * keys -> validate lineage -> switch it in -> record the run -> summary. Everything a run writes
  * commits in one transaction, under an advisory lock so two loads never interleave; readers keep
  * reading the previous committed state meanwhile (see stage-transactions.ts and locks.ts).
+ *
+ * A shard-run (`--shard I/N`) loads only the accounts of its shard (shard.ts) and merges its rows
+ * in (`mergeIn`: row locks on its own accounts) instead of switching the partition, so shard-runs
+ * of different shards run at the same time; so does every run on Citus, where raw.transactions is
+ * distributed and not swapped.
  */
 export interface LoadContext {
   config: Config;
@@ -38,6 +45,8 @@ export interface LoadContext {
 }
 
 const LOAD_LOCK_KEY = 72_690_002;
+/** First key of the per-shard advisory lock (two-int4 form); the second packs (index, count). */
+const SHARD_LOCK_CLASS = 72_690_003;
 /** Above this many rows a load says what it is about to cost before it starts. */
 const ESTIMATE_ABOVE_ROWS = 10_000_000;
 
@@ -58,8 +67,10 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
   };
   for (const warning of activityWarnings(generateOptions)) log.warn(warning);
 
+  const shard = runShard(config, generateOptions);
+  const owns = shard ? inShard(shard) : undefined;
   if (config.output.dryRun) {
-    const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
+    const extraction = ownedBy(await timer.step('extract', () => extract(config.obp, log, signal)), owns);
     const stats = new TransactionStatsCollector();
     const seeds = accountSeeds(extraction);
     announceEstimate(expectedRows(seeds.length, generateOptions), log);
@@ -74,7 +85,7 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
       }
     });
     progress.stop();
-    return summarize({ loadId, status: 'dry-run', extraction, config, generateOptions, stats, staged: undefined, vanished: undefined, lineage: [], timer, csvFiles: [] });
+    return summarize({ loadId, status: 'dry-run', extraction, config, generateOptions, shard, stats, staged: undefined, vanished: undefined, lineage: [], timer, csvFiles: [] });
   }
 
   return withWarehouse(config.warehouse, log, async (warehouse) => {
@@ -86,18 +97,20 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
     client.on('error', onLost);
     const cancel = cancelOnAbort(warehouse.pool, client, signal);
     try {
-      await recordRunStarted(kyselyOnClient(client), { loadId, startedAt, params: runParams(config, undefined, generateOptions) });
+      await recordRunStarted(kyselyOnClient(client), { loadId, startedAt, params: runParams(config, undefined, generateOptions), shard, runGroup: shard?.runGroup ?? config.load.runGroup });
       log.info({ loadId }, `load ${loadId} started`);
       try {
-        const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
+        const listed = await timer.step('extract', () => extract(config.obp, log, signal));
         signal.throwIfAborted();
+        const extraction = ownedBy(listed, owns);
         const seeds = accountSeeds(extraction);
         announceEstimate(expectedRows(seeds.length, generateOptions), log);
         await recordRunExtracted(kyselyOnClient(client), loadId, runParams(config, extraction, generateOptions), extraction.setAside);
-        await acquireLoadLock(client, log);
+        await acquireLoadLock(client, log, shard);
         const abandoned = await closeAbandonedRuns(kyselyOnClient(client));
         if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
-        return await loadInTransaction({ context, warehouse, client, loadId, startedAt, extraction, seeds, generateOptions, timer });
+        const distributed = await isDistributed(client);
+        return await loadInTransaction({ context, warehouse, client, loadId, startedAt, listed, extraction, seeds, generateOptions, timer, shard, owns, distributed });
       } catch (error) {
         const why = signal.aborted ? `interrupted: ${messageOf(signal.reason)}` : error instanceof HybridbankError ? `${error.code}: ${error.message}` : messageOf(error);
         // through the pool: the run's own connection may be the thing that failed
@@ -166,10 +179,18 @@ interface TransactionInput {
   seeds: AccountSeed[];
   generateOptions: GenerateOptions;
   timer: StepTimer;
+  /** what OBP listed, every shard's accounts included (`extraction` holds this run's) */
+  listed: Extraction;
+  shard: RunShard | undefined;
+  owns: AccountFilter | undefined;
+  /** raw.transactions is distributed by Citus */
+  distributed: boolean;
 }
 
 async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> {
-  const { context, warehouse, client, loadId, startedAt, extraction, seeds, generateOptions, timer } = input;
+  const { context, warehouse, client, loadId, startedAt, listed, extraction, seeds, generateOptions, timer, shard, owns, distributed } = input;
+  // Runs that may overlap (shard-runs) and every run on Citus merge their rows in: row locks only.
+  const merge = shard !== undefined || distributed;
   const { config, log, signal } = context;
   const csv = config.output.csvDir ? new CsvOutput({ dir: config.output.csvDir, startedAt, loadId, dataSource: extraction.dataSource }) : undefined;
   const stats = new TransactionStatsCollector();
@@ -178,10 +199,32 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   const profiles: AccountProfile[] = [];
   const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
-    await client.query('BEGIN');
     const tx = kyselyOnClient(client);
+    // Every shard-run writes the same bank rows: in the run's long transaction their row locks
+    // would make shard-runs wait for each other. They commit first, in a short transaction of their
+    // own: what they hold (OBP's banks as listed now) is true whether this run then succeeds or not.
+    const vanishedBanks = shard
+      ? await timer.step('upsert_banks', async () => {
+          await client.query('BEGIN');
+          const banks = await withLockRetries(locks, 'update raw.banks', async () => {
+            await upsertBanks(tx, listed.banks, listed.dataSource, loadId);
+            return markVanishedBanks(tx, listed);
+          });
+          await client.query('COMMIT');
+          return banks;
+        })
+      : undefined;
+    await client.query('BEGIN');
+    // Citus serializes writes to a replicated (reference) table until COMMIT unless told they
+    // commute; they do: this run is alone (the load lock) or writes only its shard's accounts and
+    // its own raw.load_runs row.
+    if (distributed) await client.query('SET LOCAL citus.all_modifications_commutative TO on');
     const vanished = await timer.step('upsert_banks_accounts', () =>
       withLockRetries(locks, 'update raw.banks and raw.accounts', async () => {
+        if (vanishedBanks) {
+          await upsertAccounts(tx, extraction.accounts, extraction.dataSource, loadId);
+          return { banks: vanishedBanks, accounts: await markVanishedAccounts(tx, listed, owns) };
+        }
         await upsertBanks(tx, extraction.banks, extraction.dataSource, loadId);
         await upsertAccounts(tx, extraction.accounts, extraction.dataSource, loadId);
         return markVanished(tx, extraction);
@@ -190,13 +233,13 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     if (vanished.banks.length || vanished.accounts.length) {
       log.warn(vanished, `OBP no longer has ${vanished.banks.length} bank(s) and ${vanished.accounts.length} account(s): marked inactive, history kept`);
     }
-    const pruned = config.load.prune ? await inactiveAccounts(tx) : [];
+    const pruned = config.load.prune ? (await inactiveAccounts(tx)).filter(owns ?? (() => true)) : [];
     csv?.writeBanks(extraction.banks);
     csv?.writeAccounts(extraction.accounts);
     signal.throwIfAborted();
 
     const rows = generateTransactions(seeds, generateOptions, (p) => profiles.push(p));
-    const staged = await stageTransactions(client, seeds, rows, { loadId, generatedAt: startedAt, dropAccounts: pruned }, {
+    const staged = await stageTransactions(client, seeds, rows, { loadId, generatedAt: startedAt, dropAccounts: pruned, carryOver: !merge }, {
       onRow: (row: SyntheticTransaction) => {
         stats.add(row);
         if (csv && !csv.writeTransaction(row)) return csv.drain();
@@ -214,14 +257,20 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
 
     const lineage = await timer.step('validate_lineage', () =>
       validateLineage(client, staged, loadId, extraction.dataSource, {
+        banksShared: shard !== undefined,
+        bankIds: extraction.banks.map((b) => b.bankId),
         banks: extraction.banks.length,
         accounts: extraction.accounts.length,
         transactions: profiles.reduce((sum, p) => sum + p.rows, 0),
       }),
     );
     signal.throwIfAborted();
-    await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged)));
-    await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
+    // mergeIn's inserts check the foreign keys row by row; the switch needs them checked in bulk first
+    const replacedRows = merge
+      ? (await timer.step('merge', () => mergeIn(client, staged, { replaceAccounts: [...seeds, ...pruned] }))).replacedRows
+      : await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged))).then(() =>
+          timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged))).then(() => staged.replacedRows),
+        );
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
@@ -233,7 +282,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     // Committed: whatever happens now (a signal included), the run succeeded.
     const csvFiles = csv ? await csv.commit() : [];
     log.info({ loadId, rows: staged.rows }, `load ${loadId} succeeded`);
-    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, stats, staged, vanished, lineage, timer, csvFiles });
+    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, shard, stats, staged: { ...staged, replacedRows }, vanished, lineage, timer, csvFiles });
   } catch (error) {
     progress.stop();
     await client.query('ROLLBACK').catch(() => undefined);
@@ -253,11 +302,43 @@ function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): 
   );
 }
 
-async function acquireLoadLock(client: pg.ClientBase, log: Logger): Promise<void> {
-  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LOAD_LOCK_KEY]);
-  if (rows[0]?.locked) return;
-  log.warn('another load is running on this warehouse; waiting for it to finish');
-  await client.query('SELECT pg_advisory_lock($1)', [LOAD_LOCK_KEY]);
+/**
+ * A run of every account holds the load lock alone. A shard-run shares it with the other
+ * shard-runs (so a full load waits for them, and they for it) and holds its shard's own lock
+ * alone (so the same shard twice waits). Session locks: released when the run's session ends.
+ */
+async function acquireLoadLock(client: pg.ClientBase, log: Logger, shard: RunShard | undefined): Promise<void> {
+  const global = shard ? 'pg_advisory_lock_shared' : 'pg_advisory_lock';
+  const tryGlobal = shard ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
+  const { rows } = await client.query<{ locked: boolean }>(`SELECT ${tryGlobal}($1) AS locked`, [LOAD_LOCK_KEY]);
+  if (!rows[0]?.locked) {
+    log.warn(shard ? 'a load of every account is running on this warehouse; waiting for it to finish' : 'another load is running on this warehouse; waiting for it to finish');
+    await client.query(`SELECT ${global}($1)`, [LOAD_LOCK_KEY]);
+  }
+  if (!shard) return;
+  const key = shard.count * (MAX_SHARDS + 1) + shard.index;
+  const mine = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [SHARD_LOCK_CLASS, key]);
+  if (mine.rows[0]?.locked) return;
+  log.warn(`another load of shard ${shard.index}/${shard.count} is running on this warehouse; waiting for it to finish`);
+  await client.query('SELECT pg_advisory_lock($1, $2)', [SHARD_LOCK_CLASS, key]);
+}
+
+/** The shard of this run and its run group, or undefined for a run of every account. */
+function runShard(config: Config, generate: GenerateOptions): RunShard | undefined {
+  const shard = config.load.shard;
+  if (!shard) return undefined;
+  // what decides the rows, machine-independent (no paths): the N loaders of one job agree on it
+  const rowFlags = {
+    obp: { source: config.obp.source, baseUrl: config.obp.baseUrl, banks: config.obp.banks, bankIds: config.obp.bankIds },
+    synth: { seed: generate.seed, asOf: generate.asOf, days: generate.days, perAccount: generate.transactionsPerAccount, fraudRate: generate.fraudRate, profile: generate.profile },
+    prune: config.load.prune,
+  };
+  return { ...shard, runGroup: config.load.runGroup ?? derivedRunGroup(shard.count, rowFlags) };
+}
+
+/** The extraction as this run loads it: only the accounts it owns (its shard's). */
+function ownedBy(extraction: Extraction, owns: AccountFilter | undefined): Extraction {
+  return owns ? { ...extraction, accounts: extraction.accounts.filter(owns) } : extraction;
 }
 
 /** Everything needed to reproduce the run (never credentials). */
@@ -282,6 +363,7 @@ function runParams(config: Config, extraction: Extraction | undefined, generate:
     },
     csvDir: config.output.csvDir ?? null,
     prune: config.load.prune,
+    shard: config.load.shard ?? null,
   };
 }
 
@@ -291,6 +373,7 @@ interface SummaryInput {
   extraction: Extraction;
   config: Config;
   generateOptions: GenerateOptions;
+  shard: RunShard | undefined;
   stats: TransactionStatsCollector;
   staged: StagedTransactions | undefined;
   vanished: Vanished | undefined;
@@ -308,6 +391,7 @@ function summarize(input: SummaryInput): LoadSummary {
   return {
     loadId: input.loadId,
     status: input.status,
+    shard: input.shard ?? null,
     source: { mode: extraction.mode, dataSource: extraction.dataSource, origin: extraction.origin, apiVersion: extraction.apiVersion },
     params: { seed: g.seed, asOf: g.asOf, days: g.days, transactionsPerAccount: g.transactionsPerAccount, fraudRate: g.fraudRate, banks: input.config.obp.banks, bankIds: input.config.obp.bankIds },
     banks: bankBreakdown(extraction),

@@ -3,25 +3,32 @@ import { TOOL_VERSION } from '../core/version.js';
 import { redactText } from '../log/redact.js';
 import type { SetAsideRecord } from '../obp/types.js';
 import type { Database } from '../warehouse/schema.js';
+import type { Shard } from './shard.js';
 
 /**
  * raw.load_runs: one row per run, written (and committed) before anything else of the run, even
  * before extraction, so every run leaves a trace: `running` while it runs (readable by anyone at
  * any time), then `succeeded` with the rows or `failed` with why.
  */
-export async function recordRunStarted(db: Kysely<Database>, run: { loadId: string; startedAt: Date; params: unknown }): Promise<void> {
+export async function recordRunStarted(db: Kysely<Database>, run: { loadId: string; startedAt: Date; params: unknown; shard: Shard | undefined; runGroup: string | undefined }): Promise<void> {
+  // the session running the load: while it lives, the run is not abandoned. Read first, not in a
+  // subquery of the INSERT: Citus takes no subqueries in an INSERT into raw.load_runs.
+  const session = await sql<{ pid: number; backend_start: Date }>`
+    SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()`.execute(db);
   await db
     .insertInto('raw.load_runs')
-    .values((eb) => ({
+    .values({
       load_id: run.loadId,
       started_at: run.startedAt,
       status: 'running',
       params: JSON.stringify(run.params),
       tool_version: TOOL_VERSION,
-      // the session running the load: while it lives, the run is not abandoned
-      backend_pid: sql<number>`pg_backend_pid()`,
-      backend_start: eb.selectFrom(sql`pg_stat_activity`.as('a')).select(sql<Date>`backend_start`.as('backend_start')).where(sql`pid`, '=', sql`pg_backend_pid()`),
-    }))
+      backend_pid: session.rows[0]!.pid,
+      backend_start: session.rows[0]!.backend_start,
+      shard_index: run.shard?.index ?? null,
+      shard_count: run.shard?.count ?? null,
+      run_group: run.runGroup ?? null,
+    })
     .execute();
 }
 

@@ -6,6 +6,8 @@ import type { LineageCheck } from './validate.js';
 export interface LoadSummary {
   loadId: string;
   status: 'succeeded' | 'dry-run';
+  /** the shard this run loaded (--shard I/N) and its run group; null for every account */
+  shard: { index: number; count: number; runGroup: string } | null;
   source: { mode: Extraction['mode']; dataSource: Extraction['dataSource']; origin: string; apiVersion: string };
   params: Record<string, unknown>;
   banks: { bankId: string; name: string | null; accounts: number }[];
@@ -48,7 +50,7 @@ export function renderSummary(s: LoadSummary): string {
     `Banks           ${s.banks.length}${s.skippedBanks.length ? `, skipped ${s.skippedBanks.length}` : ''}${s.banksWithoutAccounts.length ? `, without visible accounts ${s.banksWithoutAccounts.length}` : ''}`,
     ...s.banks.map((b) => `  ${b.bankId.padEnd(24)} ${(b.name ?? '').padEnd(28)} ${n(b.accounts)} accounts`),
     ...s.skippedBanks.map((b) => `  skipped ${b.bankId}: ${b.reason}`),
-    `Accounts        ${n(s.accounts)}`,
+    `Accounts        ${n(s.accounts)}${s.shard ? ` (shard ${s.shard.index}/${s.shard.count} of what OBP lists, run group ${s.shard.runGroup})` : ''}`,
     ...(s.setAside.length ? [`Set aside       ${n(s.setAside.length)} OBP record(s), not loaded:`] : []),
     ...s.setAside.map((r) => `  ${r.kind} ${r.bankId}${r.accountId === null ? '' : ` / ${r.accountId}`}: ${r.reason}`),
     ...(s.inactive.banks.length || s.inactive.accounts.length

@@ -26,6 +26,9 @@ export interface LoadRunsTable {
   set_aside: ColumnType<unknown, string | undefined, string>;
   backend_pid: number | null;
   backend_start: Timestamp | null;
+  shard_index: number | null;
+  shard_count: number | null;
+  run_group: string | null;
 }
 
 export interface BanksTable {
