@@ -20,7 +20,8 @@ import { validateLineage } from './validate.js';
 import { inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
 import { checkForeignKeys, mergeIn, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
-import { derivedRunGroup, inShard, MAX_SHARDS, type RunShard } from './shard.js';
+import { derivedRunGroup, inShard, type RunShard } from './shard.js';
+import { acquireLoadLock } from './load-lock.js';
 import { isDistributed } from '../warehouse/citus.js';
 import { writeAccountProfiles } from './write-profiles.js';
 
@@ -44,9 +45,6 @@ export interface LoadContext {
   progressBar: boolean;
 }
 
-const LOAD_LOCK_KEY = 72_690_002;
-/** First key of the per-shard advisory lock (two-int4 form); the second packs (index, count). */
-const SHARD_LOCK_CLASS = 72_690_003;
 /** Above this many rows a load says what it is about to cost before it starts. */
 const ESTIMATE_ABOVE_ROWS = 10_000_000;
 
@@ -300,27 +298,6 @@ function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): 
     { accounts: short.length, missedRows: missed },
     `${short.length} of ${profiles.length} account(s) lost ${missed} recurring row(s) (salary, bills) that --transactions-per-account could not hold; raise it or use auto`,
   );
-}
-
-/**
- * A run of every account holds the load lock alone. A shard-run shares it with the other
- * shard-runs (so a full load waits for them, and they for it) and holds its shard's own lock
- * alone (so the same shard twice waits). Session locks: released when the run's session ends.
- */
-async function acquireLoadLock(client: pg.ClientBase, log: Logger, shard: RunShard | undefined): Promise<void> {
-  const global = shard ? 'pg_advisory_lock_shared' : 'pg_advisory_lock';
-  const tryGlobal = shard ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
-  const { rows } = await client.query<{ locked: boolean }>(`SELECT ${tryGlobal}($1) AS locked`, [LOAD_LOCK_KEY]);
-  if (!rows[0]?.locked) {
-    log.warn(shard ? 'a load of every account is running on this warehouse; waiting for it to finish' : 'another load is running on this warehouse; waiting for it to finish');
-    await client.query(`SELECT ${global}($1)`, [LOAD_LOCK_KEY]);
-  }
-  if (!shard) return;
-  const key = shard.count * (MAX_SHARDS + 1) + shard.index;
-  const mine = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [SHARD_LOCK_CLASS, key]);
-  if (mine.rows[0]?.locked) return;
-  log.warn(`another load of shard ${shard.index}/${shard.count} is running on this warehouse; waiting for it to finish`);
-  await client.query('SELECT pg_advisory_lock($1, $2)', [SHARD_LOCK_CLASS, key]);
 }
 
 /** The shard of this run and its run group, or undefined for a run of every account. */
