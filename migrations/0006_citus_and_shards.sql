@@ -60,6 +60,11 @@ BEGIN
         RETURN false;
     END IF;
 
+    -- Rows already there are copied to the shards, and foreign keys to
+    -- reference tables are added after: Citus wants one connection per node
+    -- for that in one transaction.
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+
     CREATE UNIQUE INDEX accounts_transaction_prefix_key
         ON raw.accounts ((bank_id || '_' || account_id));
 

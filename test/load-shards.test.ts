@@ -60,7 +60,7 @@ describe('sharded loads on one PostgreSQL', () => {
   });
 
   it('runs different shards at the same time: one commits while the other is mid-load', async () => {
-    await assertShardsOverlap({ url: db.url, pool: db.warehouse.pool }, ARGS);
+    await assertShardsOverlap({ url: db.url, pool: db.warehouse.pool }, ARGS, 100_000);
   });
 
   it('makes the same shard twice, and a full load, wait for a running shard-run', async () => {

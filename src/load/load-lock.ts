@@ -7,6 +7,8 @@ import { MAX_SHARDS, type Shard } from './shard.js';
  * where every loader connects). Released when the run's session ends, whatever happened.
  */
 export const LOAD_LOCK_KEY = 72_690_002;
+/** Held (per transaction) while a run writes rows other runs write too: banks, abandoned runs. */
+export const SHARED_ROWS_LOCK_KEY = 72_690_004;
 /** First key of the per-shard advisory lock (two-int4 form); the second is `shardLockKey`. */
 export const SHARD_LOCK_CLASS = 72_690_003;
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config/config.js';
@@ -21,7 +22,7 @@ import { inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks
 import { StepTimer } from './step-timer.js';
 import { checkForeignKeys, mergeIn, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
 import { derivedRunGroup, inShard, type RunShard } from './shard.js';
-import { acquireLoadLock } from './load-lock.js';
+import { acquireLoadLock, SHARED_ROWS_LOCK_KEY } from './load-lock.js';
 import { isDistributed } from '../warehouse/citus.js';
 import { writeAccountProfiles } from './write-profiles.js';
 
@@ -94,6 +95,13 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
     const onLost = (error: Error) => (lost ??= error);
     client.on('error', onLost);
     const cancel = cancelOnAbort(warehouse.pool, client, signal);
+    const distributed = await isDistributed(client);
+    // Citus serializes every UPDATE of a replicated (reference) table against all other writes of
+    // it until COMMIT, unless told the writes commute: two shard-runs would then wait for each
+    // other on raw.load_runs and raw.accounts. Theirs do: each updates rows of its own (its run, its
+    // shard's accounts) by key, and rows shared between runs are written one loader at a time
+    // (SHARED_ROWS_LOCK_KEY).
+    if (distributed) await client.query('SET citus.all_modifications_commutative TO on');
     try {
       await recordRunStarted(kyselyOnClient(client), { loadId, startedAt, params: runParams(config, undefined, generateOptions), shard, runGroup: shard?.runGroup ?? config.load.runGroup });
       log.info({ loadId }, `load ${loadId} started`);
@@ -105,14 +113,15 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
         announceEstimate(expectedRows(seeds.length, generateOptions), log);
         await recordRunExtracted(kyselyOnClient(client), loadId, runParams(config, extraction, generateOptions), extraction.setAside);
         await acquireLoadLock(client, log, shard);
-        const abandoned = await closeAbandonedRuns(kyselyOnClient(client));
-        if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
-        const distributed = await isDistributed(client);
         return await loadInTransaction({ context, warehouse, client, loadId, startedAt, listed, extraction, seeds, generateOptions, timer, shard, owns, distributed });
       } catch (error) {
         const why = signal.aborted ? `interrupted: ${messageOf(signal.reason)}` : error instanceof HybridbankError ? `${error.code}: ${error.message}` : messageOf(error);
         // through the pool: the run's own connection may be the thing that failed
-        await recordRunFailed(warehouse.db, loadId, why, timer.seconds()).catch((e: unknown) =>
+        const failed = warehouse.db.transaction().execute(async (trx) => {
+          if (distributed) await sql`SET LOCAL citus.all_modifications_commutative TO on`.execute(trx);
+          await recordRunFailed(trx, loadId, why, timer.seconds());
+        });
+        await failed.catch((e: unknown) =>
           log.warn(`could not record the failure in raw.load_runs: ${messageOf(e)}`),
         );
         const lostConnection = lost ?? connectionLost(error);
@@ -198,25 +207,25 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
     const tx = kyselyOnClient(client);
-    // Every shard-run writes the same bank rows: in the run's long transaction their row locks
-    // would make shard-runs wait for each other. They commit first, in a short transaction of their
-    // own: what they hold (OBP's banks as listed now) is true whether this run then succeeds or not.
+    // Rows any run may write (runs abandoned by dead processes; for shard-runs, the banks, which
+    // every shard-run refreshes) are written one loader at a time, in a short transaction
+    // committed before the run's own: in it their row locks would make shard-runs wait for each
+    // other. The banks hold OBP's list as extracted now, true whether this run succeeds or not.
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SHARED_ROWS_LOCK_KEY]);
+    const abandoned = await closeAbandonedRuns(tx);
+    if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
     const vanishedBanks = shard
-      ? await timer.step('upsert_banks', async () => {
-          await client.query('BEGIN');
-          const banks = await withLockRetries(locks, 'update raw.banks', async () => {
+      ? await timer.step('upsert_banks', () =>
+          withLockRetries(locks, 'update raw.banks', async () => {
             await upsertBanks(tx, listed.banks, listed.dataSource, loadId);
             return markVanishedBanks(tx, listed);
-          });
-          await client.query('COMMIT');
-          return banks;
-        })
+          }),
+        )
       : undefined;
+    await client.query('COMMIT');
+
     await client.query('BEGIN');
-    // Citus serializes writes to a replicated (reference) table until COMMIT unless told they
-    // commute; they do: this run is alone (the load lock) or writes only its shard's accounts and
-    // its own raw.load_runs row.
-    if (distributed) await client.query('SET LOCAL citus.all_modifications_commutative TO on');
     const vanished = await timer.step('upsert_banks_accounts', () =>
       withLockRetries(locks, 'update raw.banks and raw.accounts', async () => {
         if (vanishedBanks) {

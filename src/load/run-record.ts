@@ -80,20 +80,19 @@ export async function recordRunFailed(db: Kysely<Database>, loadId: string, erro
  * power): they can never finish. A run whose session lives (waiting for the load lock, say) is left alone.
  */
 export async function closeAbandonedRuns(db: Kysely<Database>): Promise<number> {
+  // Found first, closed by key second: on Citus raw.load_runs is a reference table whose copies
+  // live on every node, and only this (the coordinator's) pg_stat_activity knows the loaders.
+  const running = await db.selectFrom('raw.load_runs').select(['load_id', 'backend_pid', 'backend_start']).where('status', '=', 'running').execute();
+  if (!running.length) return 0;
+  const live = await sql<{ pid: number; backend_start: Date }>`SELECT pid, backend_start FROM pg_stat_activity`.execute(db);
+  const alive = new Set(live.rows.map((a) => `${a.pid}@${a.backend_start?.getTime()}`));
+  const dead = running.filter((r) => !alive.has(`${r.backend_pid}@${r.backend_start ? new Date(r.backend_start).getTime() : undefined}`)).map((r) => r.load_id);
+  if (!dead.length) return 0;
   const result = await db
-    .updateTable('raw.load_runs as r')
+    .updateTable('raw.load_runs')
     .set({ status: 'failed', finished_at: new Date(), error: 'abandoned: the loading process died before finishing; nothing of it was committed' })
-    .where('r.status', '=', 'running')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom(sql`pg_stat_activity`.as('a'))
-            .select(sql`1`.as('one'))
-            .where(sql`a.pid`, '=', sql.ref('r.backend_pid'))
-            .where(sql`a.backend_start`, '=', sql.ref('r.backend_start')),
-        ),
-      ),
-    )
+    .where('status', '=', 'running')
+    .where('load_id', 'in', dead)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

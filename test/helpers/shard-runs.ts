@@ -71,9 +71,9 @@ async function waitingLoads(pool: pg.Pool): Promise<number> {
  * A real shard-run in the middle of its transaction (banks committed, its accounts written, its
  * COPY streaming) does not hold up a run of another shard, which commits meanwhile.
  */
-export async function assertShardsOverlap(target: ShardTarget, args: string[]): Promise<void> {
+export async function assertShardsOverlap(target: ShardTarget, args: string[], bigPerAccount: number): Promise<void> {
   const env = { DATABASE_URL: target.url };
-  const big = startCli(['load', ...args, '--transactions-per-account', '100000', '--shard', '1/2'], { env });
+  const big = startCli(['load', ...args, '--transactions-per-account', String(bigPerAccount), '--shard', '1/2'], { env });
   try {
     await waitFor(() => copyInProgress(target.pool), 120_000, 'shard 1/2 to stream its rows');
     assertSucceeded(await runCli(['load', ...args, '--shard', '2/2'], { env }));
