@@ -9,7 +9,7 @@
  *    Two ceilings: the same lines the loader sends, and full-width lines (every column on every
  *    row, as the issue's `psql \copy` baseline sent them).
  * Prints rows/s, the ratios and the peak RSS of the loader. Needs DATABASE_URL (it creates and
- * drops a database of its own there).
+ * drops a database of its own there). `npm run bench -- --citus [rows]`: see citus.ts.
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -25,6 +25,13 @@ import { runLoad } from '../src/load/pipeline.js';
 import { createLogger } from '../src/log/logger.js';
 import { extract } from '../src/obp/extract.js';
 import { generateTransactions, loadProfile } from '../src/synth/index.js';
+
+// `-- --citus`: single-node PostgreSQL against a local Citus cluster, one and two loaders (citus.ts)
+if (process.argv.includes('--citus')) {
+  const { benchCitus } = await import('./citus.js');
+  await benchCitus(Number(process.argv.filter((a) => a !== '--citus')[2] ?? 600_000));
+  process.exit(0);
+}
 
 const targetRows = Number(process.argv[2] ?? 2_000_000);
 const log = createLogger({ level: 'warn', format: 'json' });

@@ -76,7 +76,39 @@ describe('docker-compose.yml', () => {
     assert.ok(metabase.ports?.some((p) => /(^|:)3000:3000$/.test(p)), `port 3000 published: ${metabase.ports}`);
     assert.equal(metabase.depends_on?.postgres?.condition, 'service_healthy');
     for (const [name, s] of Object.entries(compose.services)) {
-      if (name !== 'metabase') assert.equal(s.profiles, undefined, `${name} starts without a profile`);
+      if (name !== 'metabase' && !name.startsWith('citus-')) assert.equal(s.profiles, undefined, `${name} starts without a profile`);
+    }
+  });
+
+  it('runs a Citus cluster (coordinator, two workers) with its own loader and dbt in the citus profile only', () => {
+    const nodes = ['citus-coordinator', 'citus-worker-1', 'citus-worker-2'];
+    for (const name of nodes) {
+      const node = service(name);
+      assert.match(node.image ?? '', /^citusdata\/citus:\d+/);
+      assert.match(JSON.stringify(node.healthcheck?.test), /pg_isready/);
+      const volume = node.volumes?.find((v) => v.endsWith(':/var/lib/postgresql/data'));
+      assert.ok(volume && volume.split(':')[0]! in compose.volumes, `${name} keeps its data on a named volume`);
+    }
+    for (const worker of nodes.slice(1)) assert.equal(service(worker).ports, undefined, `${worker} is reached through the coordinator only`);
+    assert.ok(service('citus-coordinator').ports?.every((p) => p.startsWith('127.0.0.1:')), 'the coordinator is bound to localhost');
+
+    const registration = service('citus-nodes');
+    const sql = registration.command!.join(' ');
+    assert.match(sql, /citus_set_coordinator_host\('citus-coordinator', 5432\)/);
+    for (const worker of nodes.slice(1)) {
+      assert.match(sql, new RegExp(`citus_add_node\\('${worker}', 5432\\)`));
+      assert.equal(registration.depends_on?.[worker]?.condition, 'service_healthy');
+    }
+    assert.equal(service('citus-loader').depends_on?.['citus-nodes']?.condition, 'service_completed_successfully', 'loads once the workers are registered');
+    assert.deepEqual(service('citus-loader').command, ['npm', 'run', 'load']);
+    assert.deepEqual(service('citus-dbt').command, ['npm', 'run', 'transform']);
+    assert.equal(service('citus-dbt').depends_on?.['citus-loader']?.condition, 'service_completed_successfully');
+    for (const name of ['citus-loader', 'citus-dbt']) {
+      assert.equal(service(name).build, '.', `${name} is the project image`);
+      assert.equal(new URL(service(name).environment!.DATABASE_URL!).hostname, 'citus-coordinator');
+    }
+    for (const [name, s] of Object.entries(compose.services)) {
+      if (name.startsWith('citus-')) assert.deepEqual(s.profiles, ['citus'], `${name} starts with the citus profile only`);
     }
   });
 
@@ -89,7 +121,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the pipeline only variables the config knows, with values it accepts', () => {
-    for (const name of ['loader', 'dbt']) {
+    for (const name of ['loader', 'dbt', 'citus-loader', 'citus-dbt']) {
       for (const [key, value] of Object.entries(service(name).environment ?? {})) {
         const setting = SETTING_BY_ENV.get(key);
         assert.ok(setting, `${name}: ${key} is a setting in src/config/settings.ts`);

@@ -4,6 +4,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { HybridbankError } from '../core/errors.js';
 import type { LoadMode } from '../warehouse/schema.js';
+import type { Shard } from '../load/shard.js';
 import { SETTINGS, type Setting, type SettingKey, type SettingValues } from './settings.js';
 
 export type ObpSourceMode = 'live' | 'snapshot' | 'auto';
@@ -30,7 +31,7 @@ export interface Config {
     maxResponseBytes: number;
   };
   /** mode: `full` rewrites the loaded accounts' histories, `append` continues them */
-  load: { lockTimeoutMs: number; lockRetries: number; prune: boolean; mode: LoadMode };
+  load: { lockTimeoutMs: number; lockRetries: number; prune: boolean; mode: LoadMode; shard: Shard | undefined; runGroup: string | undefined };
   synth: {
     transactionsPerAccount: number | 'auto';
     days: number;
@@ -171,7 +172,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retries: v.obpRetries,
       maxResponseBytes: v.obpMaxResponseMb * 1024 * 1024,
     },
-    load: { lockTimeoutMs: v.lockTimeoutMs, lockRetries: v.lockRetries, prune: v.prune, mode: v.append ? 'append' : 'full' },
+    load: { lockTimeoutMs: v.lockTimeoutMs, lockRetries: v.lockRetries, prune: v.prune, mode: v.append ? 'append' : 'full', shard: v.shard, runGroup: v.runGroup },
     synth: {
       transactionsPerAccount: v.transactionsPerAccount,
       days: v.days,

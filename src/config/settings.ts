@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SHARDS, parseShard } from '../load/shard.js';
 
 /**
  * Every setting the product reads, in one table: its environment variable, its CLI flag, how it is
@@ -47,6 +48,25 @@ const postgresUrl = z
     const name = new URL(u).pathname.slice(1);
     return decodeURI(name) === decodeURIComponent(name);
   }, 'must name the database without percent-encoded reserved characters (%2F, %23, %3F, ...)');
+/** `I/N`: shard I of N, 1 <= I <= N <= MAX_SHARDS. */
+const shardSpec = z
+  .string()
+  .transform((text, ctx) => {
+    const shard = parseShard(text);
+    if (!shard) {
+      ctx.addIssue({ code: 'custom', message: 'must be I/N, shard I of N loaders (1/2 and 2/2 for two)' });
+      return z.NEVER;
+    }
+    if (shard.count < 1 || shard.count > MAX_SHARDS) {
+      ctx.addIssue({ code: 'custom', message: `must have N from 1 to ${MAX_SHARDS} loaders` });
+      return z.NEVER;
+    }
+    if (shard.index < 1 || shard.index > shard.count) {
+      ctx.addIssue({ code: 'custom', message: `must have I from 1 to N (shards are numbered 1/${shard.count} to ${shard.count}/${shard.count})` });
+      return z.NEVER;
+    }
+    return shard;
+  });
 const logFormat = z.enum(['text', 'json'], { error: 'must be text or json' });
 export const SETTINGS = {
   databaseUrl: {
@@ -180,6 +200,17 @@ export const SETTINGS = {
     env: 'HYBRIDBANK_APPEND', flag: '--append',
     description: "continue each loaded account's history up to --as-of instead of rewriting it (earlier rows untouched; new accounts get --days of history)",
     example: 'true', schema: bool.default(false),
+  },
+  shard: {
+    env: 'HYBRIDBANK_SHARD', flag: '--shard', arg: '<I/N>',
+    description: 'load only shard I of N (the accounts whose hash of bank and account id falls in it); N loaders with 1/N .. N/N split the work',
+    example: '1/2', schema: shardSpec.optional(),
+  },
+  runGroup: {
+    env: 'HYBRIDBANK_RUN_GROUP', flag: '--run-group', arg: '<id>',
+    description: 'the job the shard-runs of one load share in raw.load_runs (default: derived from the generation flags and N)',
+    example: 'nightly-2026-11-24',
+    schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1 to 100 letters, digits, ".", "_", ":" or "-", starting with a letter or digit').optional(),
   },
   json: {
     env: 'HYBRIDBANK_JSON', flag: '--json', description: 'print the summary as one JSON document on stdout',

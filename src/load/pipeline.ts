@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config/config.js';
@@ -17,10 +18,13 @@ import { closeAbandonedRuns, recordRunExtracted, recordRunFailed, recordRunStart
 import { TransactionStatsCollector } from './stats.js';
 import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
-import { inactiveAccounts, markVanished, upsertAccounts, upsertBanks, type Vanished } from './write-sources.js';
+import { inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
 import { checkForeignKeys, mergeIn, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
 import { readHistories, type Histories } from './histories.js';
+import { derivedRunGroup, inShard, type RunShard } from './shard.js';
+import { acquireLoadLock, SHARED_ROWS_LOCK_KEY } from './load-lock.js';
+import { isDistributed } from '../warehouse/citus.js';
 import { writeAccountProfiles } from './write-profiles.js';
 
 /**
@@ -29,6 +33,11 @@ import { writeAccountProfiles } from './write-profiles.js';
  * keys -> validate lineage -> switch it in -> record the run -> summary. Everything a run writes
  * commits in one transaction, under an advisory lock so two loads never interleave; readers keep
  * reading the previous committed state meanwhile (see stage-transactions.ts and locks.ts).
+ *
+ * A shard-run (`--shard I/N`) loads only the accounts of its shard (shard.ts) and merges its rows
+ * in (`mergeIn`: row locks on its own accounts) instead of switching the partition, so shard-runs
+ * of different shards run at the same time; so does every run on Citus, where raw.transactions is
+ * distributed and not swapped.
  */
 export interface LoadContext {
   config: Config;
@@ -38,7 +47,6 @@ export interface LoadContext {
   progressBar: boolean;
 }
 
-const LOAD_LOCK_KEY = 72_690_002;
 /** Above this many rows a load says what it is about to cost before it starts. */
 const ESTIMATE_ABOVE_ROWS = 10_000_000;
 
@@ -59,8 +67,10 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
   };
   for (const warning of activityWarnings(generateOptions)) log.warn(warning);
 
+  const shard = runShard(config, generateOptions);
+  const owns = shard ? inShard(shard) : undefined;
   if (config.output.dryRun) {
-    const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
+    const extraction = ownedBy(await timer.step('extract', () => extract(config.obp, log, signal)), owns);
     const stats = new TransactionStatsCollector();
     const seeds = accountSeeds(extraction);
     announceEstimate(expectedRows(seeds.length, generateOptions), log);
@@ -75,7 +85,7 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
       }
     });
     progress.stop();
-    return summarize({ loadId, status: 'dry-run', extraction, config, generateOptions, stats, staged: undefined, vanished: undefined, lineage: [], timer, csvFiles: [] });
+    return summarize({ loadId, status: 'dry-run', extraction, config, generateOptions, shard, stats, staged: undefined, vanished: undefined, lineage: [], timer, csvFiles: [] });
   }
 
   return withWarehouse(config.warehouse, log, async (warehouse) => {
@@ -86,28 +96,45 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
     const onLost = (error: Error) => (lost ??= error);
     client.on('error', onLost);
     const cancel = cancelOnAbort(warehouse.pool, client, signal);
+    const distributed = await isDistributed(client);
+    // Citus serializes every UPDATE of a replicated (reference) table against all other writes of
+    // it until COMMIT, unless told the writes commute: two shard-runs would then wait for each
+    // other on raw.load_runs and raw.accounts. Theirs do: each updates rows of its own (its run, its
+    // shard's accounts) by key, and rows shared between runs are written one loader at a time
+    // (SHARED_ROWS_LOCK_KEY).
+    if (distributed) await client.query('SET citus.all_modifications_commutative TO on');
     try {
-      await recordRunStarted(kyselyOnClient(client), { loadId, startedAt, mode: config.load.mode, params: runParams(config, undefined, generateOptions) });
+      await recordRunStarted(kyselyOnClient(client), {
+        loadId,
+        startedAt,
+        mode: config.load.mode,
+        params: runParams(config, undefined, generateOptions),
+        shard,
+        runGroup: shard?.runGroup ?? config.load.runGroup,
+      });
       log.info({ loadId }, `load ${loadId} started`);
       try {
-        const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
+        const listed = await timer.step('extract', () => extract(config.obp, log, signal));
         signal.throwIfAborted();
+        const extraction = ownedBy(listed, owns);
         const seeds = accountSeeds(extraction);
         announceEstimate(expectedRows(seeds.length, generateOptions), log);
         await recordRunExtracted(kyselyOnClient(client), loadId, runParams(config, extraction, generateOptions), extraction.setAside);
-        await acquireLoadLock(client, log);
-        const abandoned = await closeAbandonedRuns(kyselyOnClient(client));
-        if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
+        await acquireLoadLock(client, log, shard);
         // under the load lock, so no other run moves the histories between this read and COMMIT
         const histories = config.load.mode === 'append' ? await timer.step('read_histories', () => readHistories(client, seeds, generateOptions.asOf)) : undefined;
         if (histories) {
           log.info({ continued: histories.continued.length, new: histories.fresh.length }, `appending: ${histories.continued.length} account(s) continue their history, ${histories.fresh.length} new one(s) get ${generateOptions.days} days`);
         }
-        return await loadInTransaction({ context, warehouse, client, loadId, startedAt, extraction, seeds, histories, generateOptions, timer });
+        return await loadInTransaction({ context, warehouse, client, loadId, startedAt, listed, extraction, seeds, histories, generateOptions, timer, shard, owns, distributed });
       } catch (error) {
         const why = signal.aborted ? `interrupted: ${messageOf(signal.reason)}` : error instanceof HybridbankError ? `${error.code}: ${error.message}` : messageOf(error);
         // through the pool: the run's own connection may be the thing that failed
-        await recordRunFailed(warehouse.db, loadId, why, timer.seconds()).catch((e: unknown) =>
+        const failed = warehouse.db.transaction().execute(async (trx) => {
+          if (distributed) await sql`SET LOCAL citus.all_modifications_commutative TO on`.execute(trx);
+          await recordRunFailed(trx, loadId, why, timer.seconds());
+        });
+        await failed.catch((e: unknown) =>
           log.warn(`could not record the failure in raw.load_runs: ${messageOf(e)}`),
         );
         const lostConnection = lost ?? connectionLost(error);
@@ -174,10 +201,19 @@ interface TransactionInput {
   histories: Histories | undefined;
   generateOptions: GenerateOptions;
   timer: StepTimer;
+  /** what OBP listed, every shard's accounts included (`extraction` holds this run's) */
+  listed: Extraction;
+  shard: RunShard | undefined;
+  owns: AccountFilter | undefined;
+  /** raw.transactions is distributed by Citus */
+  distributed: boolean;
 }
 
 async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> {
-  const { context, warehouse, client, loadId, startedAt, extraction, seeds, histories, generateOptions, timer } = input;
+  const { context, warehouse, client, loadId, startedAt, listed, extraction, seeds, histories, generateOptions, timer, shard, owns, distributed } = input;
+  // Appends (which never rewrite earlier rows), runs that may overlap (shard-runs) and every run
+  // on Citus merge their rows in: row locks only.
+  const merge = histories !== undefined || shard !== undefined || distributed;
   const { config, log, signal } = context;
   const csv = config.output.csvDir ? new CsvOutput({ dir: config.output.csvDir, startedAt, loadId, dataSource: extraction.dataSource }) : undefined;
   const stats = new TransactionStatsCollector();
@@ -187,10 +223,32 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   const generated = { rows: 0, balancingRows: 0, balancedAccounts: 0 };
   const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
-    await client.query('BEGIN');
     const tx = kyselyOnClient(client);
+    // Rows any run may write (runs abandoned by dead processes; for shard-runs, the banks, which
+    // every shard-run refreshes) are written one loader at a time, in a short transaction
+    // committed before the run's own: in it their row locks would make shard-runs wait for each
+    // other. The banks hold OBP's list as extracted now, true whether this run succeeds or not.
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SHARED_ROWS_LOCK_KEY]);
+    const abandoned = await closeAbandonedRuns(tx);
+    if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
+    const vanishedBanks = shard
+      ? await timer.step('upsert_banks', () =>
+          withLockRetries(locks, 'update raw.banks', async () => {
+            await upsertBanks(tx, listed.banks, listed.dataSource, loadId);
+            return markVanishedBanks(tx, listed);
+          }),
+        )
+      : undefined;
+    await client.query('COMMIT');
+
+    await client.query('BEGIN');
     const vanished = await timer.step('upsert_banks_accounts', () =>
       withLockRetries(locks, 'update raw.banks and raw.accounts', async () => {
+        if (vanishedBanks) {
+          await upsertAccounts(tx, extraction.accounts, extraction.dataSource, loadId);
+          return { banks: vanishedBanks, accounts: await markVanishedAccounts(tx, listed, owns) };
+        }
         await upsertBanks(tx, extraction.banks, extraction.dataSource, loadId);
         await upsertAccounts(tx, extraction.accounts, extraction.dataSource, loadId);
         return markVanished(tx, extraction);
@@ -199,7 +257,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     if (vanished.banks.length || vanished.accounts.length) {
       log.warn(vanished, `OBP no longer has ${vanished.banks.length} bank(s) and ${vanished.accounts.length} account(s): marked inactive, history kept`);
     }
-    const pruned = config.load.prune ? await inactiveAccounts(tx) : [];
+    const pruned = config.load.prune ? (await inactiveAccounts(tx)).filter(owns ?? (() => true)) : [];
     csv?.writeBanks(extraction.banks);
     csv?.writeAccounts(extraction.accounts);
     signal.throwIfAborted();
@@ -219,8 +277,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
           }),
         )
       : generateTransactions(seeds, generateOptions, fresh);
-    // an append stages only its own rows and merges them in: earlier rows are never rewritten
-    const staged = await stageTransactions(client, seeds, rows, { loadId, generatedAt: startedAt, dropAccounts: pruned, carryOver: !histories }, {
+    const staged = await stageTransactions(client, seeds, rows, { loadId, generatedAt: startedAt, dropAccounts: pruned, carryOver: !merge }, {
       onRow: (row: SyntheticTransaction) => {
         stats.add(row);
         if (csv && !csv.writeTransaction(row)) return csv.drain();
@@ -244,18 +301,22 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
 
     const lineage = await timer.step('validate_lineage', () =>
       validateLineage(client, staged, loadId, extraction.dataSource, {
+        banksShared: shard !== undefined,
+        bankIds: extraction.banks.map((b) => b.bankId),
         banks: extraction.banks.length,
         accounts: extraction.accounts.length,
         transactions: generated.rows,
       }, histories?.continued.map((c) => ({ bankId: c.seed.bankId, accountId: c.seed.accountId, closingMinor: c.profile.closingMinor }))),
     );
     signal.throwIfAborted();
-    if (histories) {
-      await timer.step('merge', () => withLockRetries(locks, 'merge the new transactions in', () => mergeIn(client, staged, { replaceAccounts: pruned })));
-    } else {
-      await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged)));
-      await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
-    }
+    // mergeIn's inserts check the foreign keys row by row; the switch needs them checked in bulk first
+    // an append replaces nothing (but pruned accounts): earlier rows are never rewritten
+    const replaceAccounts = histories ? pruned : [...seeds, ...pruned];
+    const replacedRows = merge
+      ? (await timer.step('merge', () => mergeIn(client, staged, { replaceAccounts }))).replacedRows
+      : await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged))).then(() =>
+          timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged))).then(() => staged.replacedRows),
+        );
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
@@ -268,7 +329,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     // Committed: whatever happens now (a signal included), the run succeeded.
     const csvFiles = csv ? await csv.commit() : [];
     log.info({ loadId, rows: staged.rows }, `load ${loadId} succeeded`);
-    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, stats, staged, vanished, lineage, timer, csvFiles });
+    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, shard, stats, staged: { ...staged, replacedRows }, vanished, lineage, timer, csvFiles });
   } catch (error) {
     progress.stop();
     await client.query('ROLLBACK').catch(() => undefined);
@@ -311,11 +372,22 @@ function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): 
   );
 }
 
-async function acquireLoadLock(client: pg.ClientBase, log: Logger): Promise<void> {
-  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LOAD_LOCK_KEY]);
-  if (rows[0]?.locked) return;
-  log.warn('another load is running on this warehouse; waiting for it to finish');
-  await client.query('SELECT pg_advisory_lock($1)', [LOAD_LOCK_KEY]);
+/** The shard of this run and its run group, or undefined for a run of every account. */
+function runShard(config: Config, generate: GenerateOptions): RunShard | undefined {
+  const shard = config.load.shard;
+  if (!shard) return undefined;
+  // what decides the rows, machine-independent (no paths): the N loaders of one job agree on it
+  const rowFlags = {
+    obp: { source: config.obp.source, baseUrl: config.obp.baseUrl, banks: config.obp.banks, bankIds: config.obp.bankIds },
+    synth: { seed: generate.seed, asOf: generate.asOf, days: generate.days, perAccount: generate.transactionsPerAccount, fraudRate: generate.fraudRate, profile: generate.profile },
+    prune: config.load.prune,
+  };
+  return { ...shard, runGroup: config.load.runGroup ?? derivedRunGroup(shard.count, rowFlags) };
+}
+
+/** The extraction as this run loads it: only the accounts it owns (its shard's). */
+function ownedBy(extraction: Extraction, owns: AccountFilter | undefined): Extraction {
+  return owns ? { ...extraction, accounts: extraction.accounts.filter(owns) } : extraction;
 }
 
 /** Everything needed to reproduce the run (never credentials). */
@@ -340,6 +412,7 @@ function runParams(config: Config, extraction: Extraction | undefined, generate:
     },
     csvDir: config.output.csvDir ?? null,
     prune: config.load.prune,
+    shard: config.load.shard ?? null,
   };
 }
 
@@ -349,6 +422,7 @@ interface SummaryInput {
   extraction: Extraction;
   config: Config;
   generateOptions: GenerateOptions;
+  shard: RunShard | undefined;
   stats: TransactionStatsCollector;
   staged: StagedTransactions | undefined;
   vanished: Vanished | undefined;
@@ -366,6 +440,7 @@ function summarize(input: SummaryInput): LoadSummary {
   return {
     loadId: input.loadId,
     status: input.status,
+    shard: input.shard ?? null,
     source: { mode: extraction.mode, dataSource: extraction.dataSource, origin: extraction.origin, apiVersion: extraction.apiVersion },
     loadMode: input.config.load.mode,
     params: { seed: g.seed, asOf: g.asOf, days: g.days, transactionsPerAccount: g.transactionsPerAccount, fraudRate: g.fraudRate, banks: input.config.obp.banks, bankIds: input.config.obp.bankIds },

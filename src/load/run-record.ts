@@ -3,26 +3,36 @@ import { TOOL_VERSION } from '../core/version.js';
 import { redactText } from '../log/redact.js';
 import type { SetAsideRecord } from '../obp/types.js';
 import type { Database, LoadMode } from '../warehouse/schema.js';
+import type { Shard } from './shard.js';
 
 /**
  * raw.load_runs: one row per run, written (and committed) before anything else of the run, even
  * before extraction, so every run leaves a trace: `running` while it runs (readable by anyone at
  * any time), then `succeeded` with the rows or `failed` with why.
  */
-export async function recordRunStarted(db: Kysely<Database>, run: { loadId: string; startedAt: Date; mode: LoadMode; params: unknown }): Promise<void> {
+export async function recordRunStarted(
+  db: Kysely<Database>,
+  run: { loadId: string; startedAt: Date; mode: LoadMode; params: unknown; shard: Shard | undefined; runGroup: string | undefined },
+): Promise<void> {
+  // the session running the load: while it lives, the run is not abandoned. Read first, not in a
+  // subquery of the INSERT: Citus takes no subqueries in an INSERT into raw.load_runs.
+  const session = await sql<{ pid: number; backend_start: Date }>`
+    SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()`.execute(db);
   await db
     .insertInto('raw.load_runs')
-    .values((eb) => ({
+    .values({
       load_id: run.loadId,
       started_at: run.startedAt,
       status: 'running',
       load_mode: run.mode,
       params: JSON.stringify(run.params),
       tool_version: TOOL_VERSION,
-      // the session running the load: while it lives, the run is not abandoned
-      backend_pid: sql<number>`pg_backend_pid()`,
-      backend_start: eb.selectFrom(sql`pg_stat_activity`.as('a')).select(sql<Date>`backend_start`.as('backend_start')).where(sql`pid`, '=', sql`pg_backend_pid()`),
-    }))
+      backend_pid: session.rows[0]!.pid,
+      backend_start: session.rows[0]!.backend_start,
+      shard_index: run.shard?.index ?? null,
+      shard_count: run.shard?.count ?? null,
+      run_group: run.runGroup ?? null,
+    })
     .execute();
 }
 
@@ -78,20 +88,19 @@ export async function recordRunFailed(db: Kysely<Database>, loadId: string, erro
  * power): they can never finish. A run whose session lives (waiting for the load lock, say) is left alone.
  */
 export async function closeAbandonedRuns(db: Kysely<Database>): Promise<number> {
+  // Found first, closed by key second: on Citus raw.load_runs is a reference table whose copies
+  // live on every node, and only this (the coordinator's) pg_stat_activity knows the loaders.
+  const running = await db.selectFrom('raw.load_runs').select(['load_id', 'backend_pid', 'backend_start']).where('status', '=', 'running').execute();
+  if (!running.length) return 0;
+  const live = await sql<{ pid: number; backend_start: Date }>`SELECT pid, backend_start FROM pg_stat_activity`.execute(db);
+  const alive = new Set(live.rows.map((a) => `${a.pid}@${a.backend_start?.getTime()}`));
+  const dead = running.filter((r) => !alive.has(`${r.backend_pid}@${r.backend_start ? new Date(r.backend_start).getTime() : undefined}`)).map((r) => r.load_id);
+  if (!dead.length) return 0;
   const result = await db
-    .updateTable('raw.load_runs as r')
+    .updateTable('raw.load_runs')
     .set({ status: 'failed', finished_at: new Date(), error: 'abandoned: the loading process died before finishing; nothing of it was committed' })
-    .where('r.status', '=', 'running')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom(sql`pg_stat_activity`.as('a'))
-            .select(sql`1`.as('one'))
-            .where(sql`a.pid`, '=', sql.ref('r.backend_pid'))
-            .where(sql`a.backend_start`, '=', sql.ref('r.backend_start')),
-        ),
-      ),
-    )
+    .where('status', '=', 'running')
+    .where('load_id', 'in', dead)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

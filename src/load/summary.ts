@@ -7,6 +7,8 @@ import type { LoadMode } from '../warehouse/schema.js';
 export interface LoadSummary {
   loadId: string;
   status: 'succeeded' | 'dry-run';
+  /** the shard this run loaded (--shard I/N) and its run group; null for every account */
+  shard: { index: number; count: number; runGroup: string } | null;
   source: { mode: Extraction['mode']; dataSource: Extraction['dataSource']; origin: string; apiVersion: string };
   params: Record<string, unknown>;
   /** full: the loaded accounts' histories were rewritten; append: continued (earlier rows untouched) */
@@ -51,7 +53,7 @@ export function renderSummary(s: LoadSummary): string {
     `Banks           ${s.banks.length}${s.skippedBanks.length ? `, skipped ${s.skippedBanks.length}` : ''}${s.banksWithoutAccounts.length ? `, without visible accounts ${s.banksWithoutAccounts.length}` : ''}`,
     ...s.banks.map((b) => `  ${b.bankId.padEnd(24)} ${(b.name ?? '').padEnd(28)} ${n(b.accounts)} accounts`),
     ...s.skippedBanks.map((b) => `  skipped ${b.bankId}: ${b.reason}`),
-    `Accounts        ${n(s.accounts)}`,
+    `Accounts        ${n(s.accounts)}${s.shard ? ` (shard ${s.shard.index}/${s.shard.count} of what OBP lists, run group ${s.shard.runGroup})` : ''}`,
     `Mode            ${s.loadMode === 'append' ? "append: each account's history continued to the as-of day, earlier rows untouched" : "full: the loaded accounts' histories (re)generated"}`,
     ...(s.setAside.length ? [`Set aside       ${n(s.setAside.length)} OBP record(s), not loaded:`] : []),
     ...s.setAside.map((r) => `  ${r.kind} ${r.bankId}${r.accountId === null ? '' : ` / ${r.accountId}`}: ${r.reason}`),

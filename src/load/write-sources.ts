@@ -77,10 +77,19 @@ export interface Vanished {
  * - every account of such a bank;
  * - an account of a bank extracted in this run that OBP no longer lists (set-aside records are
  *   still listed, so they stay as they were).
- * Banks this run did not ask for, and still listed, are left exactly as they were.
+ * Banks this run did not ask for, and still listed, are left exactly as they were. A shard-run
+ * marks only accounts it `owns` (its shard's); every shard-run sees the same banks.
  * Returns what became inactive in this run.
  */
-export async function markVanished(db: Kysely<Database>, extraction: Extraction): Promise<Vanished> {
+export async function markVanished(db: Kysely<Database>, extraction: Extraction, owns?: AccountFilter): Promise<Vanished> {
+  const banks = await markVanishedBanks(db, extraction);
+  const accounts = await markVanishedAccounts(db, extraction, owns);
+  return { banks, accounts };
+}
+
+export type AccountFilter = (account: { bankId: string; accountId: string }) => boolean;
+
+export async function markVanishedBanks(db: Kysely<Database>, extraction: Extraction): Promise<string[]> {
   const gone = extraction.skippedBanks.map((b) => b.bankId);
   const banks = await sql<{ bank_id: string }>`
     UPDATE raw.banks
@@ -88,18 +97,30 @@ export async function markVanished(db: Kysely<Database>, extraction: Extraction)
      WHERE is_active
        AND (NOT bank_id = ANY (${extraction.listedBankIds}::text[]) OR bank_id = ANY (${gone}::text[]))
     RETURNING bank_id`.execute(db);
+  return banks.rows.map((b) => b.bank_id);
+}
+
+export async function markVanishedAccounts(db: Kysely<Database>, extraction: Extraction, owns: AccountFilter = () => true): Promise<Vanished['accounts']> {
   const seen = [...extraction.accounts, ...extraction.setAside.filter((r) => r.accountId !== null)];
-  const accounts = await sql<{ bank_id: string; account_id: string }>`
-    UPDATE raw.accounts AS a
-       SET is_active = false
+  // found first, marked second: the shard of an account is computed here, not in SQL
+  const found = await sql<{ bank_id: string; account_id: string }>`
+    SELECT a.bank_id, a.account_id
+      FROM raw.accounts AS a
      WHERE a.is_active
        AND (a.bank_id IN (SELECT b.bank_id FROM raw.banks AS b WHERE NOT b.is_active)
             OR (a.bank_id = ANY (${extraction.banks.map((b) => b.bankId)}::text[])
                 AND NOT EXISTS (SELECT 1
                                   FROM unnest(${seen.map((r) => r.bankId)}::text[], ${seen.map((r) => r.accountId)}::text[]) AS s (bank_id, account_id)
-                                 WHERE s.bank_id = a.bank_id AND s.account_id = a.account_id)))
-    RETURNING a.bank_id, a.account_id`.execute(db);
-  return { banks: banks.rows.map((b) => b.bank_id), accounts: accounts.rows.map((a) => ({ bankId: a.bank_id, accountId: a.account_id })) };
+                                 WHERE s.bank_id = a.bank_id AND s.account_id = a.account_id)))`.execute(db);
+  const accounts = found.rows.map((a) => ({ bankId: a.bank_id, accountId: a.account_id })).filter(owns);
+  if (accounts.length) {
+    await sql`
+      UPDATE raw.accounts AS a
+         SET is_active = false
+        FROM unnest(${accounts.map((a) => a.bankId)}::text[], ${accounts.map((a) => a.accountId)}::text[]) AS v (bank_id, account_id)
+       WHERE a.bank_id = v.bank_id AND a.account_id = v.account_id`.execute(db);
+  }
+  return accounts;
 }
 
 /** Accounts marked inactive, whatever run marked them: what --prune removes the transactions of. */

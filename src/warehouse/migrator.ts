@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
+import { distributeIfCitus } from './citus.js';
 import { splitSqlStatements } from './sql-statements.js';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -84,6 +85,8 @@ export async function migrate(pool: pg.Pool, log: Logger, dir = MIGRATIONS_DIR):
     const alreadyApplied = (await umzug.executed()).map((m) => m.name);
     const applied = (await umzug.up()).map((m) => m.name);
     for (const name of applied) log.info({ migration: name }, `applied migration ${name}`);
+    // CREATE EXTENSION citus may come after 0006 ran: every migrate checks again (a catalog read).
+    if (await distributeIfCitus(client)) log.info('citus: raw layer distributed (raw.transactions by account_id, the rest reference tables)');
     log.info({ applied: applied.length, alreadyApplied: alreadyApplied.length }, applied.length ? 'migrations applied' : 'schema is up to date');
     return { applied, alreadyApplied };
   } catch (error) {

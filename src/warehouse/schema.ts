@@ -35,6 +35,9 @@ export interface LoadRunsTable {
   /** the days the run wrote rows for (UTC), both ends included; null when none */
   days_from: ColumnType<string | null, string | null | undefined, string | null>;
   days_to: ColumnType<string | null, string | null | undefined, string | null>;
+  shard_index: number | null;
+  shard_count: number | null;
+  run_group: string | null;
 }
 
 export interface BanksTable {

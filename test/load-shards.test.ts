@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { shardOf } from '../src/load/shard.js';
+import { runCli } from './helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { assertShardLocking, assertShardsOverlap, assertShardUnionIsOneRun } from './helpers/shard-runs.js';
+
+// `npm run load -- --shard I/N` on single-node PostgreSQL (the machine's, or the embedded one).
+
+const ARGS = ['--transactions-per-account', '40', '--seed', '7', '--as-of', '2026-10-31'];
+
+describe('sharded loads on one PostgreSQL', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(() => db.drop());
+
+  for (const [value, why] of [
+    ['3/2', /--shard must have I from 1 to N \(shards are numbered 1\/2 to 2\/2\) \(got "3\/2"\)/],
+    ['0/0', /--shard must have N from 1 to 1024 loaders \(got "0\/0"\)/],
+    ['x', /--shard must be I\/N, shard I of N loaders \(1\/2 and 2\/2 for two\) \(got "x"\)/],
+  ] as const) {
+    it(`refuses --shard ${value}, naming the flag and a good value, with nothing written`, async () => {
+      const result = await runCli(['load', ...ARGS, '--shard', value], { env: { DATABASE_URL: db.url } });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, why);
+      assert.match(result.stderr, /for example HYBRIDBANK_SHARD=1\/2 or --shard 1\/2/);
+      const { rows } = await db.warehouse.pool.query(`SELECT count(*)::int AS n FROM raw.load_runs`);
+      assert.equal(rows[0].n, 0);
+    });
+  }
+
+  it('places each account in one shard of N, by its bank and account ids only', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => [`bank-${i % 3}`, `acc-${i}`] as const);
+    for (const n of [1, 2, 3, 7]) {
+      const counts = new Array<number>(n + 1).fill(0);
+      for (const [bank, account] of ids) {
+        const shard = shardOf(bank, account, n);
+        assert.ok(shard >= 1 && shard <= n);
+        assert.equal(shardOf(bank, account, n), shard, 'stable');
+        counts[shard]!++;
+      }
+      for (let i = 1; i <= n; i++) assert.ok(counts[i]! > 0, `shard ${i}/${n} gets accounts`);
+    }
+    // the separator keeps ("a_b", "c") and ("a", "b_c") apart, as it does ("ab", "c") and ("a", "bc")
+    assert.notEqual(shardOf('ab', 'c', 2 ** 31), shardOf('a', 'bc', 2 ** 31));
+  });
+
+  it('N shard-runs at once write exactly the rows of one unsharded run, each audited with its shard and run group', async () => {
+    await assertShardUnionIsOneRun({ url: db.url, pool: db.warehouse.pool }, ARGS, 2);
+  });
+
+  it('records --run-group as given', async () => {
+    const result = await runCli(['load', ...ARGS, '--shard', '1/3', '--run-group', 'nightly-1', '--json'], { env: { DATABASE_URL: db.url } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout).shard, { index: 1, count: 3, runGroup: 'nightly-1' });
+    const { rows } = await db.warehouse.pool.query(`SELECT shard_index, shard_count, run_group FROM raw.load_runs ORDER BY started_at DESC LIMIT 1`);
+    assert.deepEqual(rows[0], { shard_index: 1, shard_count: 3, run_group: 'nightly-1' });
+  });
+
+  it('runs different shards at the same time: one commits while the other is mid-load', async () => {
+    await assertShardsOverlap({ url: db.url, pool: db.warehouse.pool }, ARGS, 100_000);
+  });
+
+  it('makes the same shard twice, and a full load, wait for a running shard-run', async () => {
+    await assertShardLocking({ url: db.url, pool: db.warehouse.pool }, ARGS);
+  });
+});
