@@ -7,7 +7,7 @@ import { emitIncident, planIncidents } from './fraud.js';
 import { compare, eventRows, type AccountProfile } from './generator.js';
 import { PLANNERS, type AccountState } from './kinds.js';
 import type { Party } from './pools.js';
-import { Rng } from './prng.js';
+import { Rng, WeightedTable } from './prng.js';
 import type { TransactionKind } from './profile.js';
 import { weekdayFactor, type Rhythm } from './rhythm.js';
 import type { AccountSeed, SyntheticTransaction } from './types.js';
@@ -81,7 +81,7 @@ export function* continueHistories(
   for (const account of ordered) {
     const { seed, profile } = account;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
-    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), scratch };
+    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), scratch };
     const idPrefix = `synth_${seed.bankId}_${seed.accountId}_`;
     const k = Math.max(0, asOfDay - account.historyEndDay);
     const from = profile.closingMinor;
@@ -108,9 +108,12 @@ interface AccountDays {
   who: Identity;
   profile: AccountProfile;
   rates: Rates;
+  /** the run's context (what does not depend on the day) */
+  base: GenerationContext;
   appendsFromDay: number;
   dayCtx: (day: number) => GenerationContext;
-  refunds: Map<number, Refundable[]>;
+  /** refundable purchases by block, then by day */
+  refunds: Map<number, Map<number, Refundable[]>>;
   scratch: { incidents: number[]; events: EventBuffer };
 }
 
@@ -193,45 +196,61 @@ interface Refundable {
   refundMinor: number;
 }
 
+/** Days per block of the streams an account's refunds and fraud incidents are drawn from. */
+const BLOCK = 30;
+
 /**
- * The purchases of `day` that will be refunded, from a stream of (seed, account, day) of their
- * own, so a later day finds them without replaying that day's other rows: a refund follows its
- * purchase at the same merchant and channel, days later, for all or part of it, as in a full
- * history. Their amounts are locked (the ledger never resizes them), so the refund matches.
+ * The purchases of `day` that will be refunded. They are drawn per 30-day block of (seed,
+ * account), from a stream of their own, so a later day finds them without replaying the days'
+ * other rows (one stream per block, not one per day looked back at): how many over the block at
+ * the account's rate, which days (busier days more often), then each purchase on its day. A refund
+ * follows its purchase at the same merchant and channel, days later, for all or part of it, as in
+ * a full history. Their amounts are locked (the ledger never resizes them), so the refund matches.
  */
-function refundablesOf(a: AccountDays, day: number): Refundable[] {
-  let found = a.refunds.get(day);
-  if (found) return found;
-  found = [];
-  a.refunds.set(day, found);
-  const ctx = a.dayCtx(day);
-  const card = ctx.typeOf.card;
-  const refund = ctx.typeOf.refund;
-  const rng = Rng.of('refunds', ctx.options.seed, a.seed.bankId, a.seed.accountId, isoDay(day));
-  const count = card === undefined || refund === undefined ? 0 : rng.poisson(a.rates.discretionaryPerDay * weekdayFactor('shop', day) * a.rates.refundShare);
-  if (count === 0) return found;
-  const { refundShare, fullRefundChance, refundDelayDays } = ctx.options.profile.behaviour;
-  const t = ctx.types[refund!]!;
+function refundablesOf(a: AccountDays, day: number): readonly Refundable[] {
+  const block = Math.floor(day / BLOCK);
+  let byDay = a.refunds.get(block);
+  if (!byDay) a.refunds.set(block, (byDay = refundablesOfBlock(a, block)));
+  return byDay.get(day) ?? NONE;
+}
+
+const NONE: readonly Refundable[] = [];
+
+function refundablesOfBlock(a: AccountDays, block: number): Map<number, Refundable[]> {
+  const out = new Map<number, Refundable[]>();
+  const card = a.base.typeOf.card;
+  const refund = a.base.typeOf.refund;
+  const first = block * BLOCK;
+  const busy = Array.from({ length: BLOCK }, (_, i) => weekdayFactor('shop', first + i));
+  const rng = Rng.of('refunds', a.base.options.seed, a.seed.bankId, a.seed.accountId, String(block));
+  const expected = a.rates.discretionaryPerDay * a.rates.refundShare * busy.reduce((sum, b) => sum + b, 0);
+  const count = card === undefined || refund === undefined ? 0 : rng.poisson(expected);
+  if (count === 0) return out;
+  const table = new WeightedTable(busy);
+  const days = Array.from({ length: count }, () => first + table.pick(rng)).sort((x, y) => x - y);
+  const { refundShare, fullRefundChance, refundDelayDays } = a.base.options.profile.behaviour;
+  const t = a.base.types[refund!]!;
   const planCard = PLANNERS.card;
   if (planCard.phase !== 'discretionary') throw new Error('card is a discretionary kind');
   const events = a.scratch.events;
-  events.reset(count);
-  const s = accountState(ctx, a.who, rng, events, null);
-  for (let i = 0; i < count; i++) {
-    planCard.plan(s, card!);
-    const paid = -(events.amounts[i] as number);
+  for (const day of days) {
+    events.reset(1);
+    planCard.plan(accountState(a.dayCtx(day), a.who, rng, events, null), card!);
+    const paid = -(events.amounts[0] as number);
     const delay = rng.between(refundDelayDays[0], refundDelayDays[1]);
     const share = rng.chance(fullRefundChance) ? 1 : rng.uniform(refundShare[0], refundShare[1]);
-    const at = events.secondOf(i) + delay * 86400 + rng.int(36_000);
+    const at = events.secondOf(0) + delay * 86400 + rng.int(36_000);
     if (paid < t.minMinor) continue;
     let amount = Math.min(paid, t.maxMinor, Math.round(paid * share));
     if (amount < t.minMinor) amount = Math.min(paid, t.maxMinor);
-    found.push({
-      second: events.secondOf(i), type: events.types[i] as number, channel: events.channels[i] as number, paidMinor: paid, party: events.parties[i] ?? null,
+    const list = out.get(day) ?? [];
+    out.set(day, list);
+    list.push({
+      second: events.secondOf(0), type: events.types[0] as number, channel: events.channels[0] as number, paidMinor: paid, party: events.parties[0] ?? null,
       refundDay: day + Math.floor(at / 86400), refundSecond: at % 86400, refundMinor: amount,
     });
   }
-  return found;
+  return out;
 }
 
 /** Today's refundable purchases, and the refunds due today of purchases made since the account's appends began. */
@@ -248,7 +267,7 @@ function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void 
     for (const r of refundablesOf(a, d)) if (r.refundDay === day) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
   }
   // what no later day asks for again
-  for (const d of a.refunds.keys()) if (d < day - latest) a.refunds.delete(d);
+  for (const block of a.refunds.keys()) if ((block + 1) * BLOCK <= day - latest) a.refunds.delete(block);
 }
 
 /** the rhythm whose weekday weights a rated credit follows (branches close on Sundays) */
@@ -274,7 +293,6 @@ function setIncome(s: AccountState, monthlyIncomeMinor: number, monthlySpendMino
  * block's draw (victim or not, how many, which days) is the same whichever run books which day.
  */
 function incidentsOn(ctx: GenerationContext, seed: AccountSeed, who: Identity, day: number, scratch: number[]): [number, number][] {
-  const BLOCK = 30;
   const block = Math.floor(day / BLOCK);
   const rng = Rng.of('fraud', ctx.options.seed, seed.bankId, seed.accountId, String(block));
   planIncidents(rng, ctx, who.accountType, Math.max(1, Math.round(who.dailyRate * BLOCK)), BLOCK, scratch);
@@ -343,6 +361,14 @@ function reach(s: AccountState, target: number): number {
   return count;
 }
 
+const isoDays = new Map<number, string>();
+
+/** YYYY-MM-DD of an epoch day; cached: every account asks for the same few days */
 function isoDay(epochDay: number): string {
-  return new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+  let text = isoDays.get(epochDay);
+  if (text === undefined) {
+    if (isoDays.size > 4096) isoDays.clear();
+    isoDays.set(epochDay, (text = new Date(epochDay * DAY_MS).toISOString().slice(0, 10)));
+  }
+  return text;
 }
