@@ -154,6 +154,12 @@ describe('load --append continues each account day by day', () => {
     assert.deepEqual(await rowsDigest(db), before);
   });
 
+  it('refuses --dry-run with --append at once: a dry run does not read the histories an append continues', async () => {
+    const result = await load(db, server, ['--append', '--dry-run']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /--dry-run cannot preview an --append/);
+  });
+
   it('`runs` shows each run\'s mode and days', async () => {
     const result = await runCli(['runs', '--limit', '3'], { env: { DATABASE_URL: db.url } });
     assert.equal(result.code, 0, result.stderr);

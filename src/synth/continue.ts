@@ -1,3 +1,4 @@
+import { HybridbankError } from '../core/errors.js';
 import { identityOf, RECURRING_ORDER, accountState, type Identity } from './account.js';
 import { drawMinor } from './amounts.js';
 import { DAY_MS, historyWindow } from './calendar.js';
@@ -25,8 +26,9 @@ import type { AccountSeed, SyntheticTransaction } from './types.js';
  * one per day: a day's rows depend only on (seed, account, day, its plan, the balance it starts
  * from, the balance it must reach), so appending two days at once gives the same rows as
  * appending each day on its own when OBP's balance at the day in between is the step (always when
- * it did not move). Each day's drawn amounts reach their step by resizing the day's flexible rows
- * (card, transfers, ATM excluded) within their type's bounds and 3x their drawn size; what that
+ * it did not move). Each day's drawn amounts reach their step by resizing the day's unlocked rows
+ * (purchases, transfers, deposits, repayments; not salaries, bills, ATM notes, refunds, fraud)
+ * within their type's bounds and 3x their drawn size; what that
  * cannot absorb (a quiet day and a large move) becomes extra transfers in or out at usual hours,
  * each within the type's bounds, counted in `balancingRows` (the loader logs them).
  */
@@ -67,6 +69,11 @@ export function* continueHistories(
   options: GenerateOptions,
   onAccount?: (outcome: Continuation) => void,
 ): Generator<SyntheticTransaction, void, undefined> {
+  if (options.profile.style === 'uniform' && accounts.length > 0) {
+    throw new HybridbankError('PROFILE_INVALID', 'The profile\'s "uniform" style (the original script\'s draws over the whole window) has no day-by-day plan to continue a history with.', {
+      hint: 'Append with a realistic profile (the default), or run a full load (without --append) with this one.',
+    });
+  }
   const base = generationContext(options);
   const asOfDay = epochDayOf(options.asOf);
   const contexts = new Map<number, GenerationContext>();
