@@ -336,36 +336,53 @@ function reach(s: AccountState, target: number): number {
   }
   const need = Math.abs(gap);
   const take = Math.min(need, total);
+  const moved = new Float64Array(events.count);
   let left = take;
   for (let i = 0; i < events.count && total > 0; i++) {
-    const share = Math.min(left, Math.floor(((rooms[i] as number) * take) / total));
-    rooms[i] = (rooms[i] as number) - share;
-    events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
-    left -= share;
+    moved[i] = Math.min(left, Math.floor(((rooms[i] as number) * take) / total));
+    left -= moved[i] as number;
   }
   // the rounding left over, a minor unit at a time, to rows with room left
   for (let i = 0; i < events.count && left > 0; i++) {
-    const share = Math.min(left, rooms[i] as number);
-    events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
-    left -= share;
+    const more = Math.min(left, (rooms[i] as number) - (moved[i] as number));
+    moved[i] = (moved[i] as number) + more;
+    left -= more;
   }
-  const rest = need - take;
-  if (rest === 0) return 0;
+  let rest = need - take;
   const kind = up ? 'transfer_in' : 'transfer';
+  const back = up ? 'transfer' : 'transfer_in';
   const type = ctx.typeOf[kind];
-  if (type === undefined) throw new Error(`the profile has no ${kind} type to reach OBP's balance with`);
+  const t = type === undefined ? undefined : ctx.types[type]!;
+  // a rest below the type's minimum: move the rows back by what one minimum transfer overshoots
+  if (t && rest > 0 && rest < t.minMinor && take >= t.minMinor - rest) {
+    let over = t.minMinor - rest;
+    for (let i = 0; i < events.count && over > 0; i++) {
+      const less = Math.min(over, moved[i] as number);
+      moved[i] = (moved[i] as number) - less;
+      over -= less;
+    }
+    rest = t.minMinor;
+  }
+  for (let i = 0; i < events.count; i++) events.amounts[i] = (events.amounts[i] as number) + (up ? (moved[i] as number) : -(moved[i] as number));
+  if (rest === 0) return 0;
+  if (!t) throw new Error(`the profile has no ${kind} type to reach OBP's balance with`);
+  // still below the minimum (no row to move back): a minimum transfer the other way, and this one larger by as much
+  const backType = ctx.typeOf[back];
+  const counter = rest < t.minMinor && backType !== undefined ? ctx.types[backType]!.minMinor : 0;
+  const count = Math.ceil((rest + counter) / t.maxMinor);
+  events.grow(events.count + count + 1);
+  for (let i = 0; i < count; i++) addTransfer(s, kind, type!, up, Math.floor((rest + counter) / count) + (i < (rest + counter) % count ? 1 : 0));
+  if (counter > 0) addTransfer(s, back, backType!, !up, counter);
+  return count + (counter > 0 ? 1 : 0);
+}
+
+/** A transfer in or out at the account's usual hours and with its usual parties, for `amount` (locked). */
+function addTransfer(s: AccountState, kind: 'transfer' | 'transfer_in', type: number, credit: boolean, amount: number): void {
   const planner = PLANNERS[kind];
   if (planner.phase === 'recurring') throw new Error(`kind ${kind} is recurring`);
-  const t = ctx.types[type]!;
-  const count = Math.ceil(rest / t.maxMinor);
-  events.grow(events.count + count);
-  for (let i = 0; i < count; i++) {
-    const amount = Math.floor(rest / count) + (i < rest % count ? 1 : 0);
-    planner.plan(s, type);
-    events.amounts[events.count - 1] = up ? amount : -amount;
-    events.locked[events.count - 1] = 1;
-  }
-  return count;
+  planner.plan(s, type);
+  s.events.amounts[s.events.count - 1] = credit ? amount : -amount;
+  s.events.locked[s.events.count - 1] = 1;
 }
 
 const isoDays = new Map<number, string>();
