@@ -26,11 +26,10 @@ import type { AccountSeed, SyntheticTransaction } from './types.js';
  * one per day: a day's rows depend only on (seed, account, day, its plan, the balance it starts
  * from, the balance it must reach), so appending two days at once gives the same rows as
  * appending each day on its own when OBP's balance at the day in between is the step (always when
- * it did not move). Each day's drawn amounts reach their step by resizing the day's unlocked rows
- * (purchases, transfers, deposits, repayments; not salaries, bills, ATM notes, refunds, fraud)
- * within their type's bounds and 3x their drawn size; what that
- * cannot absorb (a quiet day and a large move) becomes extra transfers in or out at usual hours,
- * each within the type's bounds, counted in `balancingRows` (the loader logs them).
+ * it did not move). A day whose unlocked rows (purchases, transfers, deposits, repayments; not
+ * salaries, bills, ATM notes, refunds, fraud) can absorb its step by moving each by at most half
+ * keeps them so; otherwise they keep their drawn amounts and the step becomes transfers in or out
+ * at usual hours, each within the type's bounds, counted in `balancingRows` (the loader logs them).
  */
 export interface ContinuedAccount {
   /** the account as OBP has it now: its balance is where the new days end */
@@ -51,8 +50,8 @@ export interface Continuation {
   balancingRows: number;
 }
 
-/** How far a flexible amount may grow or shrink to reach the day's balance (as the full ledger: 3x). */
-const MAX_GROWTH = 3;
+/** How far an unlocked amount may grow (or shrink, by its inverse) to reach the day's balance: mildly, to keep its distribution. */
+const RESIZE = 1.5;
 
 /** The epoch day of a YYYY-MM-DD date. */
 export function epochDayOf(isoDate: string): number {
@@ -311,9 +310,11 @@ function incidentsOn(ctx: GenerationContext, seed: AccountSeed, who: Identity, d
 }
 
 /**
- * Moves the day's flexible amounts by `gap` in all (each within its type's bounds and 3x its drawn
- * size, in proportion to its room); what they cannot absorb becomes transfers out (or in) at the
- * account's usual hours, each within the type's bounds. Returns how many transfers were added.
+ * Reaches the day's step: when the day's unlocked rows can absorb `target` (each moved within its
+ * type's bounds and by at most half its drawn size, in proportion to its room), they do; otherwise
+ * they keep their drawn amounts and the whole gap becomes transfers in (or out) at the account's
+ * usual hours, each within the type's bounds: rather one plain transfer than every purchase of the
+ * day shrunk or swollen out of its distribution. Returns how many transfers were added.
  */
 function reach(s: AccountState, target: number): number {
   const { ctx, events } = s;
@@ -321,57 +322,45 @@ function reach(s: AccountState, target: number): number {
   for (let i = 0; i < events.count; i++) gap -= events.amounts[i] as number;
   if (gap === 0) return 0;
   const up = gap > 0;
+  const need = Math.abs(gap);
   const rooms = new Float64Array(events.count);
   let total = 0;
   for (let i = 0; i < events.count; i++) {
     if (events.locked[i]) continue;
     const t = ctx.types[events.types[i] as number]!;
-    const a = events.amounts[i] as number;
-    const size = Math.abs(a);
+    const size = Math.abs(events.amounts[i] as number);
     // moving the balance up: smaller debits, larger credits; down: the other way round
-    const grows = (a > 0) === up;
-    const room = grows ? Math.min(t.maxMinor - size, size * (MAX_GROWTH - 1)) : size - Math.max(t.minMinor, Math.ceil(size / MAX_GROWTH));
-    rooms[i] = Math.max(0, room);
+    const grows = ((events.amounts[i] as number) > 0) === up;
+    rooms[i] = Math.max(0, grows ? Math.min(t.maxMinor - size, Math.floor(size * (RESIZE - 1))) : size - Math.max(t.minMinor, Math.ceil(size / RESIZE)));
     total += rooms[i] as number;
   }
-  const need = Math.abs(gap);
-  const take = Math.min(need, total);
-  const moved = new Float64Array(events.count);
-  let left = take;
-  for (let i = 0; i < events.count && total > 0; i++) {
-    moved[i] = Math.min(left, Math.floor(((rooms[i] as number) * take) / total));
-    left -= moved[i] as number;
+  if (total >= need) {
+    let left = need;
+    for (let i = 0; i < events.count; i++) {
+      const share = Math.min(left, Math.floor(((rooms[i] as number) * need) / total));
+      rooms[i] = (rooms[i] as number) - share;
+      events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
+      left -= share;
+    }
+    // the rounding left over, a minor unit at a time, to rows with room left
+    for (let i = 0; i < events.count && left > 0; i++) {
+      const share = Math.min(left, rooms[i] as number);
+      events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
+      left -= share;
+    }
+    return 0;
   }
-  // the rounding left over, a minor unit at a time, to rows with room left
-  for (let i = 0; i < events.count && left > 0; i++) {
-    const more = Math.min(left, (rooms[i] as number) - (moved[i] as number));
-    moved[i] = (moved[i] as number) + more;
-    left -= more;
-  }
-  let rest = need - take;
   const kind = up ? 'transfer_in' : 'transfer';
   const back = up ? 'transfer' : 'transfer_in';
   const type = ctx.typeOf[kind];
-  const t = type === undefined ? undefined : ctx.types[type]!;
-  // a rest below the type's minimum: move the rows back by what one minimum transfer overshoots
-  if (t && rest > 0 && rest < t.minMinor && take >= t.minMinor - rest) {
-    let over = t.minMinor - rest;
-    for (let i = 0; i < events.count && over > 0; i++) {
-      const less = Math.min(over, moved[i] as number);
-      moved[i] = (moved[i] as number) - less;
-      over -= less;
-    }
-    rest = t.minMinor;
-  }
-  for (let i = 0; i < events.count; i++) events.amounts[i] = (events.amounts[i] as number) + (up ? (moved[i] as number) : -(moved[i] as number));
-  if (rest === 0) return 0;
-  if (!t) throw new Error(`the profile has no ${kind} type to reach OBP's balance with`);
-  // still below the minimum (no row to move back): a minimum transfer the other way, and this one larger by as much
+  if (type === undefined) throw new Error(`the profile has no ${kind} type to reach OBP's balance with`);
+  const t = ctx.types[type]!;
+  // below the type's minimum: a minimum transfer the other way, and this one larger by as much
   const backType = ctx.typeOf[back];
-  const counter = rest < t.minMinor && backType !== undefined ? ctx.types[backType]!.minMinor : 0;
-  const count = Math.ceil((rest + counter) / t.maxMinor);
+  const counter = need < t.minMinor && backType !== undefined ? ctx.types[backType]!.minMinor : 0;
+  const count = Math.ceil((need + counter) / t.maxMinor);
   events.grow(events.count + count + 1);
-  for (let i = 0; i < count; i++) addTransfer(s, kind, type!, up, Math.floor((rest + counter) / count) + (i < (rest + counter) % count ? 1 : 0));
+  for (let i = 0; i < count; i++) addTransfer(s, kind, type, up, Math.floor((need + counter) / count) + (i < (need + counter) % count ? 1 : 0));
   if (counter > 0) addTransfer(s, back, backType!, !up, counter);
   return count + (counter > 0 ? 1 : 0);
 }
