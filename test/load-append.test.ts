@@ -154,6 +154,12 @@ describe('load --append continues each account day by day', () => {
     assert.deepEqual(await rowsDigest(db), before);
   });
 
+  it('refuses --dry-run with --append at once: a dry run does not read the histories an append continues', async () => {
+    const result = await load(db, server, ['--append', '--dry-run']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /--dry-run cannot preview an --append/);
+  });
+
   it('`runs` shows each run\'s mode and days', async () => {
     const result = await runCli(['runs', '--limit', '3'], { env: { DATABASE_URL: db.url } });
     assert.equal(result.code, 0, result.stderr);
@@ -212,5 +218,24 @@ describe('appended days follow each account', () => {
     const fullRefunds = full.filter((r) => r.transactionType === 'Refund').length / full.filter((r) => /Purchase/.test(r.transactionType)).length;
     const share = refunds / purchases.length;
     assert.ok(share > fullRefunds * 0.6 && share < fullRefunds * 1.4, `refunds are ${(100 * share).toFixed(1)} % of appended purchases, ${(100 * fullRefunds).toFixed(1)} % in a full history`);
+  });
+
+  it("reach OBP's balance exactly, every row within its type's bounds, whatever the move (a few cents, a fortune, down)", () => {
+    const profile = loadProfile(undefined);
+    const bounds = new Map(profile.transactionTypes.map((t) => [t.name, [Math.round(t.minAmount * 100), Math.round(t.maxAmount * 100)] as const]));
+    const accounts = sampleAccounts(200);
+    const profiles = [...describeAccounts(accounts, options('2026-09-01'))];
+    const moves = [0, 3, -3, 499, -499, 12_345, -12_345, 2_000_000, -2_000_000];
+    const continued = accounts.map((a, i) => {
+      const start = profiles[i] as AccountProfile;
+      return { seed: { ...a, balanceMinor: start.closingMinor + moves[i % moves.length]! }, profile: start, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') };
+    });
+    const last = new Map<string, number>();
+    for (const row of continueHistories(continued, options('2026-09-03'))) {
+      const [min, max] = bounds.get(row.transactionType)!;
+      assert.ok(Math.abs(row.amountMinor) >= min && Math.abs(row.amountMinor) <= max, `${row.transactionId}: ${row.amountMinor} outside ${row.transactionType}'s bounds`);
+      last.set(row.accountId, row.balanceAfterMinor);
+    }
+    for (const c of continued) assert.equal(last.get(c.seed.accountId) ?? c.profile.closingMinor, c.seed.balanceMinor, c.seed.accountId);
   });
 });

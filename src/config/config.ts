@@ -149,6 +149,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     );
   }
 
+  if (v.append && v.dryRun) {
+    throw new HybridbankError(
+      'CONFIG_INVALID',
+      'Invalid configuration: --dry-run cannot preview an --append: what an append adds depends on the histories in the warehouse, which a dry run does not read.',
+      { hint: 'Drop --dry-run (an append is one transaction: Ctrl-C leaves nothing), or drop --append to preview a full load.' },
+    );
+  }
+
   const today = (sources.today ?? new Date()).toISOString().slice(0, 10);
   return {
     projectRoot,

@@ -329,7 +329,8 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     // Committed: whatever happens now (a signal included), the run succeeded.
     const csvFiles = csv ? await csv.commit() : [];
     log.info({ loadId, rows: staged.rows }, `load ${loadId} succeeded`);
-    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, shard, stats, staged: { ...staged, replacedRows }, vanished, lineage, timer, csvFiles });
+    const append = histories ? { continued: histories.continued.length, fresh: histories.fresh.length, balancingRows: generated.balancingRows } : undefined;
+    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, shard, stats, staged: { ...staged, replacedRows }, vanished, lineage, timer, csvFiles, append });
   } catch (error) {
     progress.stop();
     await client.query('ROLLBACK').catch(() => undefined);
@@ -429,6 +430,7 @@ interface SummaryInput {
   lineage: LoadSummary['lineage'];
   timer: StepTimer;
   csvFiles: string[];
+  append?: LoadSummary['append'];
 }
 
 function summarize(input: SummaryInput): LoadSummary {
@@ -443,6 +445,7 @@ function summarize(input: SummaryInput): LoadSummary {
     shard: input.shard ?? null,
     source: { mode: extraction.mode, dataSource: extraction.dataSource, origin: extraction.origin, apiVersion: extraction.apiVersion },
     loadMode: input.config.load.mode,
+    append: input.append ?? null,
     params: { seed: g.seed, asOf: g.asOf, days: g.days, transactionsPerAccount: g.transactionsPerAccount, fraudRate: g.fraudRate, banks: input.config.obp.banks, bankIds: input.config.obp.bankIds },
     banks: bankBreakdown(extraction),
     accounts: extraction.accounts.length,

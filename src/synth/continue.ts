@@ -1,3 +1,4 @@
+import { HybridbankError } from '../core/errors.js';
 import { identityOf, RECURRING_ORDER, accountState, type Identity } from './account.js';
 import { drawMinor } from './amounts.js';
 import { DAY_MS, historyWindow } from './calendar.js';
@@ -7,7 +8,7 @@ import { emitIncident, planIncidents } from './fraud.js';
 import { compare, eventRows, type AccountProfile } from './generator.js';
 import { PLANNERS, type AccountState } from './kinds.js';
 import type { Party } from './pools.js';
-import { Rng } from './prng.js';
+import { Rng, WeightedTable } from './prng.js';
 import type { TransactionKind } from './profile.js';
 import { weekdayFactor, type Rhythm } from './rhythm.js';
 import type { AccountSeed, SyntheticTransaction } from './types.js';
@@ -25,10 +26,10 @@ import type { AccountSeed, SyntheticTransaction } from './types.js';
  * one per day: a day's rows depend only on (seed, account, day, its plan, the balance it starts
  * from, the balance it must reach), so appending two days at once gives the same rows as
  * appending each day on its own when OBP's balance at the day in between is the step (always when
- * it did not move). Each day's drawn amounts reach their step by resizing the day's flexible rows
- * (card, transfers, ATM excluded) within their type's bounds and 3x their drawn size; what that
- * cannot absorb (a quiet day and a large move) becomes extra transfers in or out at usual hours,
- * each within the type's bounds, counted in `balancingRows` (the loader logs them).
+ * it did not move). A day whose unlocked rows (purchases, transfers, deposits, repayments; not
+ * salaries, bills, ATM notes, refunds, fraud) can absorb its step by moving each by at most half
+ * keeps them so; otherwise they keep their drawn amounts and the step becomes transfers in or out
+ * at usual hours, each within the type's bounds, counted in `balancingRows` (the loader logs them).
  */
 export interface ContinuedAccount {
   /** the account as OBP has it now: its balance is where the new days end */
@@ -49,8 +50,8 @@ export interface Continuation {
   balancingRows: number;
 }
 
-/** How far a flexible amount may grow or shrink to reach the day's balance (as the full ledger: 3x). */
-const MAX_GROWTH = 3;
+/** How far an unlocked amount may grow (or shrink, by its inverse) to reach the day's balance: mildly, to keep its distribution. */
+const RESIZE = 1.5;
 
 /** The epoch day of a YYYY-MM-DD date. */
 export function epochDayOf(isoDate: string): number {
@@ -67,6 +68,11 @@ export function* continueHistories(
   options: GenerateOptions,
   onAccount?: (outcome: Continuation) => void,
 ): Generator<SyntheticTransaction, void, undefined> {
+  if (options.profile.style === 'uniform' && accounts.length > 0) {
+    throw new HybridbankError('PROFILE_INVALID', 'The profile\'s "uniform" style (the original script\'s draws over the whole window) has no day-by-day plan to continue a history with.', {
+      hint: 'Append with a realistic profile (the default), or run a full load (without --append) with this one.',
+    });
+  }
   const base = generationContext(options);
   const asOfDay = epochDayOf(options.asOf);
   const contexts = new Map<number, GenerationContext>();
@@ -81,7 +87,7 @@ export function* continueHistories(
   for (const account of ordered) {
     const { seed, profile } = account;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
-    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), scratch };
+    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), scratch };
     const idPrefix = `synth_${seed.bankId}_${seed.accountId}_`;
     const k = Math.max(0, asOfDay - account.historyEndDay);
     const from = profile.closingMinor;
@@ -108,9 +114,12 @@ interface AccountDays {
   who: Identity;
   profile: AccountProfile;
   rates: Rates;
+  /** the run's context (what does not depend on the day) */
+  base: GenerationContext;
   appendsFromDay: number;
   dayCtx: (day: number) => GenerationContext;
-  refunds: Map<number, Refundable[]>;
+  /** refundable purchases by block, then by day */
+  refunds: Map<number, Map<number, Refundable[]>>;
   scratch: { incidents: number[]; events: EventBuffer };
 }
 
@@ -193,45 +202,61 @@ interface Refundable {
   refundMinor: number;
 }
 
+/** Days per block of the streams an account's refunds and fraud incidents are drawn from. */
+const BLOCK = 30;
+
 /**
- * The purchases of `day` that will be refunded, from a stream of (seed, account, day) of their
- * own, so a later day finds them without replaying that day's other rows: a refund follows its
- * purchase at the same merchant and channel, days later, for all or part of it, as in a full
- * history. Their amounts are locked (the ledger never resizes them), so the refund matches.
+ * The purchases of `day` that will be refunded. They are drawn per 30-day block of (seed,
+ * account), from a stream of their own, so a later day finds them without replaying the days'
+ * other rows (one stream per block, not one per day looked back at): how many over the block at
+ * the account's rate, which days (busier days more often), then each purchase on its day. A refund
+ * follows its purchase at the same merchant and channel, days later, for all or part of it, as in
+ * a full history. Their amounts are locked (the ledger never resizes them), so the refund matches.
  */
-function refundablesOf(a: AccountDays, day: number): Refundable[] {
-  let found = a.refunds.get(day);
-  if (found) return found;
-  found = [];
-  a.refunds.set(day, found);
-  const ctx = a.dayCtx(day);
-  const card = ctx.typeOf.card;
-  const refund = ctx.typeOf.refund;
-  const rng = Rng.of('refunds', ctx.options.seed, a.seed.bankId, a.seed.accountId, isoDay(day));
-  const count = card === undefined || refund === undefined ? 0 : rng.poisson(a.rates.discretionaryPerDay * weekdayFactor('shop', day) * a.rates.refundShare);
-  if (count === 0) return found;
-  const { refundShare, fullRefundChance, refundDelayDays } = ctx.options.profile.behaviour;
-  const t = ctx.types[refund!]!;
+function refundablesOf(a: AccountDays, day: number): readonly Refundable[] {
+  const block = Math.floor(day / BLOCK);
+  let byDay = a.refunds.get(block);
+  if (!byDay) a.refunds.set(block, (byDay = refundablesOfBlock(a, block)));
+  return byDay.get(day) ?? NONE;
+}
+
+const NONE: readonly Refundable[] = [];
+
+function refundablesOfBlock(a: AccountDays, block: number): Map<number, Refundable[]> {
+  const out = new Map<number, Refundable[]>();
+  const card = a.base.typeOf.card;
+  const refund = a.base.typeOf.refund;
+  const first = block * BLOCK;
+  const busy = Array.from({ length: BLOCK }, (_, i) => weekdayFactor('shop', first + i));
+  const rng = Rng.of('refunds', a.base.options.seed, a.seed.bankId, a.seed.accountId, String(block));
+  const expected = a.rates.discretionaryPerDay * a.rates.refundShare * busy.reduce((sum, b) => sum + b, 0);
+  const count = card === undefined || refund === undefined ? 0 : rng.poisson(expected);
+  if (count === 0) return out;
+  const table = new WeightedTable(busy);
+  const days = Array.from({ length: count }, () => first + table.pick(rng)).sort((x, y) => x - y);
+  const { refundShare, fullRefundChance, refundDelayDays } = a.base.options.profile.behaviour;
+  const t = a.base.types[refund!]!;
   const planCard = PLANNERS.card;
   if (planCard.phase !== 'discretionary') throw new Error('card is a discretionary kind');
   const events = a.scratch.events;
-  events.reset(count);
-  const s = accountState(ctx, a.who, rng, events, null);
-  for (let i = 0; i < count; i++) {
-    planCard.plan(s, card!);
-    const paid = -(events.amounts[i] as number);
+  for (const day of days) {
+    events.reset(1);
+    planCard.plan(accountState(a.dayCtx(day), a.who, rng, events, null), card!);
+    const paid = -(events.amounts[0] as number);
     const delay = rng.between(refundDelayDays[0], refundDelayDays[1]);
     const share = rng.chance(fullRefundChance) ? 1 : rng.uniform(refundShare[0], refundShare[1]);
-    const at = events.secondOf(i) + delay * 86400 + rng.int(36_000);
+    const at = events.secondOf(0) + delay * 86400 + rng.int(36_000);
     if (paid < t.minMinor) continue;
     let amount = Math.min(paid, t.maxMinor, Math.round(paid * share));
     if (amount < t.minMinor) amount = Math.min(paid, t.maxMinor);
-    found.push({
-      second: events.secondOf(i), type: events.types[i] as number, channel: events.channels[i] as number, paidMinor: paid, party: events.parties[i] ?? null,
+    const list = out.get(day) ?? [];
+    out.set(day, list);
+    list.push({
+      second: events.secondOf(0), type: events.types[0] as number, channel: events.channels[0] as number, paidMinor: paid, party: events.parties[0] ?? null,
       refundDay: day + Math.floor(at / 86400), refundSecond: at % 86400, refundMinor: amount,
     });
   }
-  return found;
+  return out;
 }
 
 /** Today's refundable purchases, and the refunds due today of purchases made since the account's appends began. */
@@ -248,7 +273,7 @@ function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void 
     for (const r of refundablesOf(a, d)) if (r.refundDay === day) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
   }
   // what no later day asks for again
-  for (const d of a.refunds.keys()) if (d < day - latest) a.refunds.delete(d);
+  for (const block of a.refunds.keys()) if ((block + 1) * BLOCK <= day - latest) a.refunds.delete(block);
 }
 
 /** the rhythm whose weekday weights a rated credit follows (branches close on Sundays) */
@@ -274,7 +299,6 @@ function setIncome(s: AccountState, monthlyIncomeMinor: number, monthlySpendMino
  * block's draw (victim or not, how many, which days) is the same whichever run books which day.
  */
 function incidentsOn(ctx: GenerationContext, seed: AccountSeed, who: Identity, day: number, scratch: number[]): [number, number][] {
-  const BLOCK = 30;
   const block = Math.floor(day / BLOCK);
   const rng = Rng.of('fraud', ctx.options.seed, seed.bankId, seed.accountId, String(block));
   planIncidents(rng, ctx, who.accountType, Math.max(1, Math.round(who.dailyRate * BLOCK)), BLOCK, scratch);
@@ -286,9 +310,11 @@ function incidentsOn(ctx: GenerationContext, seed: AccountSeed, who: Identity, d
 }
 
 /**
- * Moves the day's flexible amounts by `gap` in all (each within its type's bounds and 3x its drawn
- * size, in proportion to its room); what they cannot absorb becomes transfers out (or in) at the
- * account's usual hours, each within the type's bounds. Returns how many transfers were added.
+ * Reaches the day's step: when the day's unlocked rows can absorb `target` (each moved within its
+ * type's bounds and by at most half its drawn size, in proportion to its room), they do; otherwise
+ * they keep their drawn amounts and the whole gap becomes transfers in (or out) at the account's
+ * usual hours, each within the type's bounds: rather one plain transfer than every purchase of the
+ * day shrunk or swollen out of its distribution. Returns how many transfers were added.
  */
 function reach(s: AccountState, target: number): number {
   const { ctx, events } = s;
@@ -296,53 +322,66 @@ function reach(s: AccountState, target: number): number {
   for (let i = 0; i < events.count; i++) gap -= events.amounts[i] as number;
   if (gap === 0) return 0;
   const up = gap > 0;
+  const need = Math.abs(gap);
   const rooms = new Float64Array(events.count);
   let total = 0;
   for (let i = 0; i < events.count; i++) {
     if (events.locked[i]) continue;
     const t = ctx.types[events.types[i] as number]!;
-    const a = events.amounts[i] as number;
-    const size = Math.abs(a);
+    const size = Math.abs(events.amounts[i] as number);
     // moving the balance up: smaller debits, larger credits; down: the other way round
-    const grows = (a > 0) === up;
-    const room = grows ? Math.min(t.maxMinor - size, size * (MAX_GROWTH - 1)) : size - Math.max(t.minMinor, Math.ceil(size / MAX_GROWTH));
-    rooms[i] = Math.max(0, room);
+    const grows = ((events.amounts[i] as number) > 0) === up;
+    rooms[i] = Math.max(0, grows ? Math.min(t.maxMinor - size, Math.floor(size * (RESIZE - 1))) : size - Math.max(t.minMinor, Math.ceil(size / RESIZE)));
     total += rooms[i] as number;
   }
-  const need = Math.abs(gap);
-  const take = Math.min(need, total);
-  let left = take;
-  for (let i = 0; i < events.count && total > 0; i++) {
-    const share = Math.min(left, Math.floor(((rooms[i] as number) * take) / total));
-    rooms[i] = (rooms[i] as number) - share;
-    events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
-    left -= share;
+  if (total >= need) {
+    let left = need;
+    for (let i = 0; i < events.count; i++) {
+      const share = Math.min(left, Math.floor(((rooms[i] as number) * need) / total));
+      rooms[i] = (rooms[i] as number) - share;
+      events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
+      left -= share;
+    }
+    // the rounding left over, a minor unit at a time, to rows with room left
+    for (let i = 0; i < events.count && left > 0; i++) {
+      const share = Math.min(left, rooms[i] as number);
+      events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
+      left -= share;
+    }
+    return 0;
   }
-  // the rounding left over, a minor unit at a time, to rows with room left
-  for (let i = 0; i < events.count && left > 0; i++) {
-    const share = Math.min(left, rooms[i] as number);
-    events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
-    left -= share;
-  }
-  const rest = need - take;
-  if (rest === 0) return 0;
   const kind = up ? 'transfer_in' : 'transfer';
+  const back = up ? 'transfer' : 'transfer_in';
   const type = ctx.typeOf[kind];
   if (type === undefined) throw new Error(`the profile has no ${kind} type to reach OBP's balance with`);
-  const planner = PLANNERS[kind];
-  if (planner.phase === 'recurring') throw new Error(`kind ${kind} is recurring`);
   const t = ctx.types[type]!;
-  const count = Math.ceil(rest / t.maxMinor);
-  events.grow(events.count + count);
-  for (let i = 0; i < count; i++) {
-    const amount = Math.floor(rest / count) + (i < rest % count ? 1 : 0);
-    planner.plan(s, type);
-    events.amounts[events.count - 1] = up ? amount : -amount;
-    events.locked[events.count - 1] = 1;
-  }
-  return count;
+  // below the type's minimum: a minimum transfer the other way, and this one larger by as much
+  const backType = ctx.typeOf[back];
+  const counter = need < t.minMinor && backType !== undefined ? ctx.types[backType]!.minMinor : 0;
+  const count = Math.ceil((need + counter) / t.maxMinor);
+  events.grow(events.count + count + 1);
+  for (let i = 0; i < count; i++) addTransfer(s, kind, type, up, Math.floor((need + counter) / count) + (i < (need + counter) % count ? 1 : 0));
+  if (counter > 0) addTransfer(s, back, backType!, !up, counter);
+  return count + (counter > 0 ? 1 : 0);
 }
 
+/** A transfer in or out at the account's usual hours and with its usual parties, for `amount` (locked). */
+function addTransfer(s: AccountState, kind: 'transfer' | 'transfer_in', type: number, credit: boolean, amount: number): void {
+  const planner = PLANNERS[kind];
+  if (planner.phase === 'recurring') throw new Error(`kind ${kind} is recurring`);
+  planner.plan(s, type);
+  s.events.amounts[s.events.count - 1] = credit ? amount : -amount;
+  s.events.locked[s.events.count - 1] = 1;
+}
+
+const isoDays = new Map<number, string>();
+
+/** YYYY-MM-DD of an epoch day; cached: every account asks for the same few days */
 function isoDay(epochDay: number): string {
-  return new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+  let text = isoDays.get(epochDay);
+  if (text === undefined) {
+    if (isoDays.size > 4096) isoDays.clear();
+    isoDays.set(epochDay, (text = new Date(epochDay * DAY_MS).toISOString().slice(0, 10)));
+  }
+  return text;
 }
