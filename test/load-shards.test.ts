@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { shardOf } from '../src/load/shard.js';
+import { NO_FAULTS } from '../src/obp/sandbox/server.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { CONSUMER_KEY, manyBanks, OWNER, startObpServer } from './helpers/obp-server.js';
 import { assertShardLocking, assertShardsOverlap, assertShardUnionIsOneRun } from './helpers/shard-runs.js';
 
 // `npm run load -- --shard I/N` on single-node PostgreSQL (the machine's, or the embedded one).
@@ -65,5 +67,30 @@ describe('sharded loads on one PostgreSQL', () => {
 
   it('makes the same shard twice, and a full load, wait for a running shard-run', async () => {
     await assertShardLocking({ url: db.url, pool: db.warehouse.pool }, ARGS);
+  });
+
+  it('marks inactive only the vanished accounts of its own shard', async () => {
+    const server = await startObpServer({ data: manyBanks(2, 4) });
+    try {
+      const live = (extra: string[]) =>
+        runCli(['load', ...ARGS, '--obp-source', 'live', ...extra], {
+          env: { DATABASE_URL: db.url, OBP_BASE_URL: server.url, OBP_USERNAME: OWNER.email, OBP_PASSWORD: OWNER.password, OBP_CONSUMER_KEY: CONSUMER_KEY, OBP_RETRIES: '1' },
+        });
+      assert.equal((await live([])).code, 0);
+      const { rows } = await db.warehouse.pool.query<{ bank_id: string; account_id: string }>(`SELECT bank_id, account_id FROM raw.accounts WHERE bank_id LIKE 'bank-0%'`);
+      const one = rows.find((a) => shardOf(a.bank_id, a.account_id, 2) === 1)!;
+      const two = rows.find((a) => shardOf(a.bank_id, a.account_id, 2) === 2)!;
+      server.faults = { ...structuredClone(NO_FAULTS), unlistedAccounts: [one.account_id, two.account_id] };
+      const active = async () =>
+        (await db.warehouse.pool.query<{ account_id: string }>(`SELECT account_id FROM raw.accounts WHERE bank_id LIKE 'bank-0%' AND NOT is_active ORDER BY 1`)).rows.map((r) => r.account_id);
+
+      const first = await live(['--shard', '1/2']);
+      assert.equal(first.code, 0, first.stderr);
+      assert.deepEqual(await active(), [one.account_id], "shard 1/2 marks its own vanished account, not shard 2/2's");
+      assert.equal((await live(['--shard', '2/2'])).code, 0);
+      assert.deepEqual(await active(), [one.account_id, two.account_id].sort());
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -10,9 +10,11 @@
         do $truncate$
         begin
             if not exists (
+                -- IN, not a correlated EXISTS (the same semi-join to PostgreSQL): Citus plans
+                -- no correlated subquery over two distributed tables
                 select 1
                 from (select distinct load_id from {{ this }}) as seen
-                where exists (select 1 from {{ source_relation }} as src where src.load_id = seen.load_id)
+                where seen.load_id in (select src.load_id from {{ source_relation }} as src)
             ) then
                 truncate table {{ this }};
             end if;

@@ -60,10 +60,14 @@
         declare
             found record;
         begin
+            -- through pg_class: on a Citus coordinator that hides the shards of reference tables
+            -- it keeps a copy of (their keys go with their table's)
             for found in
-                select conrelid::regclass::text as table_name, conname
+                select pg_constraint.conrelid::regclass::text as table_name, pg_constraint.conname
                 from pg_constraint
-                where connamespace = to_regnamespace('{{ generate_schema_name('marts', none) }}') and contype = 'f'
+                inner join pg_class on pg_constraint.conrelid = pg_class.oid
+                where pg_constraint.connamespace = to_regnamespace('{{ generate_schema_name('marts', none) }}')
+                    and pg_constraint.contype = 'f'
             loop
                 execute format('alter table %s drop constraint %I', found.table_name, found.conname);
             end loop;

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../config/config.js';
 import { HybridbankError, messageOf } from '../core/errors.js';
@@ -309,14 +309,11 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
       }, histories?.continued.map((c) => ({ bankId: c.seed.bankId, accountId: c.seed.accountId, closingMinor: c.profile.closingMinor }))),
     );
     signal.throwIfAborted();
-    // mergeIn's inserts check the foreign keys row by row; the switch needs them checked in bulk first
     // an append replaces nothing (but pruned accounts): earlier rows are never rewritten
     const replaceAccounts = histories ? pruned : [...seeds, ...pruned];
     const replacedRows = merge
       ? (await timer.step('merge', () => mergeIn(client, staged, { replaceAccounts }))).replacedRows
-      : await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged))).then(() =>
-          timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged))).then(() => staged.replacedRows),
-        );
+      : await switchStaged(locks, timer, staged);
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
@@ -371,6 +368,13 @@ function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): 
     { accounts: short.length, missedRows: missed },
     `${short.length} of ${profiles.length} account(s) lost ${missed} recurring row(s) (salary, bills) that --transactions-per-account could not hold; raise it or use auto`,
   );
+}
+
+/** The single-node path of a run of every account: foreign keys checked in bulk, then the partition switch. */
+async function switchStaged(locks: LockContext, timer: StepTimer, staged: StagedTransactions): Promise<number> {
+  await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(locks.client, staged)));
+  await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(locks.client, staged)));
+  return staged.replacedRows;
 }
 
 /** The shard of this run and its run group, or undefined for a run of every account. */
