@@ -172,6 +172,14 @@ describe('load --append continues each account day by day', () => {
     assert.match(result.stdout, /succeeded\s+append\s+2026-09-05\.\.2026-10-04/);
   });
 
+  it('--prune with --append deletes the vanished account\'s rows and no other', async () => {
+    const before = await rowsDigest(db, `account_id <> 'acc-1-3'`);
+    const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-06', '--prune']);
+    assert.deepEqual(await rowsPerAccount(db, `account_id = 'acc-1-3'`), {});
+    assert.deepEqual(await rowsDigest(db, `account_id <> 'acc-1-3' AND load_id <> '${summary.loadId}'`), before);
+    assert.deepEqual(await brokenLedgers(db), []);
+  });
+
   it('two days appended at once give the same rows as one day and then the other', async () => {
     server.faults = structuredClone(NO_FAULTS);
     const reset = ['--as-of', '2026-10-01'];
