@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LoadSummary } from '../src/load/summary.js';
 import { NO_FAULTS } from '../src/obp/sandbox/server.js';
 import { continueHistories, describeAccounts, epochDayOf, generateTransactions, loadProfile, sampleAccounts, type AccountProfile, type GenerateOptions, type SyntheticTransaction } from '../src/synth/index.js';
+import { migrate, MIGRATIONS_DIR, readMigrationFiles } from '../src/warehouse/migrator.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { CONSUMER_KEY, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
+import { silentLogger } from './helpers/logger.js';
 import { assertSucceeded, transactionsDigest } from './helpers/warehouse-queries.js';
 
 /**
@@ -167,6 +172,14 @@ describe('load --append continues each account day by day', () => {
     assert.match(result.stdout, /succeeded\s+append\s+2026-09-05\.\.2026-10-04/);
   });
 
+  it('--prune with --append deletes the vanished account\'s rows and no other', async () => {
+    const before = await rowsDigest(db, `account_id <> 'acc-1-3'`);
+    const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-06', '--prune']);
+    assert.deepEqual(await rowsPerAccount(db, `account_id = 'acc-1-3'`), {});
+    assert.deepEqual(await rowsDigest(db, `account_id <> 'acc-1-3' AND load_id <> '${summary.loadId}'`), before);
+    assert.deepEqual(await brokenLedgers(db), []);
+  });
+
   it('two days appended at once give the same rows as one day and then the other', async () => {
     server.faults = structuredClone(NO_FAULTS);
     const reset = ['--as-of', '2026-10-01'];
@@ -177,6 +190,50 @@ describe('load --append continues each account day by day', () => {
     await loaded(db, server, ['--append', '--as-of', '2026-10-02']);
     await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
     assert.equal(await transactionsDigest(db.warehouse.pool), atOnce);
+    assert.deepEqual(await brokenLedgers(db), []);
+  });
+});
+
+describe('a warehouse loaded before migration 0005', () => {
+  let db: TestDatabase;
+  let server: SandboxServer;
+  before(async () => {
+    db = await createTestDatabase({ migrate: false });
+    server = await startObpServer({ data: manyBanks(1, 1) });
+  });
+  after(async () => {
+    await server.close();
+    await db.drop();
+  });
+
+  it('is continued: 0005 backfills where each history stands from its last row and its run', async () => {
+    const upTo0004 = mkdtempSync(path.join(tmpdir(), 'hb-migrations-'));
+    for (const file of readMigrationFiles().filter((f) => f.name < '0005')) copyFileSync(path.join(MIGRATIONS_DIR, file.name), path.join(upTo0004, file.name));
+    await migrate(db.warehouse.pool, silentLogger(), upTo0004);
+    const loadId = '00000000-0000-4000-8000-000000000015';
+    // what a load of 2026-10-01 over 30 days left before 0005: one account, two rows, its profile
+    await db.warehouse.pool.query(`
+      INSERT INTO raw.load_runs (load_id, status, finished_at, params, tool_version)
+      VALUES ('${loadId}', 'succeeded', now(), '{"synth": {"asOf": "2026-10-01", "days": 30, "seed": "15"}}', 'before-0005');
+      INSERT INTO raw.banks (bank_id, payload, data_source, extracted_at, load_id) VALUES ('bank-01', '{}', 'REAL_API', now(), '${loadId}');
+      INSERT INTO raw.accounts (bank_id, account_id, account_type, currency, balance, payload, data_source, extracted_at, load_id)
+      VALUES ('bank-01', 'acc-1-1', 'CURRENT PLUS', 'EUR', 1000.00, '{}', 'REAL_API', now(), '${loadId}');
+      INSERT INTO raw.transactions (transaction_id, bank_id, account_id, amount, currency, transaction_type, description, channel,
+                                    transaction_date, is_weekend, balance_after, data_source, generated_at, load_id)
+      VALUES ('synth_bank-01_acc-1-1_0001', 'bank-01', 'acc-1-1', -20.00, 'EUR', 'POS Purchase', 'POS Purchase', 'POS', '2026-09-20T10:00:00Z', false, 1020.00, 'SYNTHETIC', now(), '${loadId}'),
+             ('synth_bank-01_acc-1-1_0002', 'bank-01', 'acc-1-1', -20.00, 'EUR', 'POS Purchase', 'POS Purchase', 'POS', '2026-09-29T10:00:00Z', false, 1000.00, 'SYNTHETIC', now(), '${loadId}');
+      INSERT INTO raw.account_profiles (bank_id, account_id, persona, account_kind, country, timezone, currency, overdraft_limit, opening_balance,
+                                        monthly_income, activity_rate, transactions_count, data_source, generated_at, load_id)
+      VALUES ('bank-01', 'acc-1-1', 'salaried', 'current', 'DE', 'Europe/Berlin', 'EUR', 500, 1040.00, 2500.00, 1.5, 2, 'SYNTHETIC', now(), '${loadId}');`);
+    const before = await rowsDigest(db);
+    await migrate(db.warehouse.pool, silentLogger());
+    const profile = await db.warehouse.pool.query(`SELECT closing_balance::text, history_end::text, appends_from::text, payday FROM raw.account_profiles`);
+    assert.deepEqual(profile.rows, [{ closing_balance: '1000.00', history_end: '2026-10-01', appends_from: '2026-10-01', payday: null }]);
+    assert.deepEqual(await run(db, loadId), { load_mode: 'full', days_from: '2026-09-01', days_to: '2026-09-30', transactions_count: null });
+
+    const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
+    assert.equal(summary.append?.continued, 1);
+    assert.deepEqual(await rowsDigest(db, `load_id <> '${summary.loadId}'`), before);
     assert.deepEqual(await brokenLedgers(db), []);
   });
 });
