@@ -6,7 +6,7 @@ import { citusSuiteSkip, startCitusCluster, type CitusCluster } from './helpers/
 import { runCli } from './helpers/cli.js';
 import { withDatabase } from './helpers/database.js';
 import { silentLogger } from './helpers/logger.js';
-import { assertShardLocking, assertShardsOverlap, assertShardUnionIsOneRun } from './helpers/shard-runs.js';
+import { assertOtherShardCountRefused, assertShardLocking, assertShardsOverlap, assertShardUnionIsOneRun } from './helpers/shard-runs.js';
 import { assertSucceeded, rawCounts, transactionsDigest } from './helpers/warehouse-queries.js';
 
 // Loads on a real local Citus cluster (a coordinator and two workers from the shared build).
@@ -101,6 +101,10 @@ describe('loads on Citus', { skip: citusSuiteSkip() }, () => {
 
   it('runs different shards at the same time: one commits while the other is mid-load', async () => {
     await assertShardsOverlap({ url: cluster.url, pool }, ARGS, 30_000);
+  });
+
+  it('refuses a shard-run while a run of another shard count is running', async () => {
+    await assertOtherShardCountRefused({ url: cluster.url, pool }, ARGS);
   });
 
   it('makes the same shard twice, and a full load, wait for a running shard-run', async () => {

@@ -5,7 +5,7 @@ import { NO_FAULTS } from '../src/obp/sandbox/server.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { CONSUMER_KEY, manyBanks, OWNER, startObpServer } from './helpers/obp-server.js';
-import { assertShardLocking, assertShardsOverlap, assertShardUnionIsOneRun } from './helpers/shard-runs.js';
+import { assertOtherShardCountRefused, assertShardLocking, assertShardsOverlap, assertShardUnionIsOneRun } from './helpers/shard-runs.js';
 
 // `npm run load -- --shard I/N` on single-node PostgreSQL (the machine's, or the embedded one).
 
@@ -63,6 +63,10 @@ describe('sharded loads on one PostgreSQL', () => {
 
   it('runs different shards at the same time: one commits while the other is mid-load', async () => {
     await assertShardsOverlap({ url: db.url, pool: db.warehouse.pool }, ARGS, 100_000);
+  });
+
+  it('refuses a shard-run while a run of another shard count is running', async () => {
+    await assertOtherShardCountRefused({ url: db.url, pool: db.warehouse.pool }, ARGS);
   });
 
   it('makes the same shard twice, and a full load, wait for a running shard-run', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../config/config.js';
 import { HybridbankError, messageOf } from '../core/errors.js';
@@ -9,6 +9,7 @@ import type { Extraction } from '../obp/types.js';
 import { activityWarnings, continueHistories, epochDayOf, expectedRows, generateTransactions, loadProfile, type AccountProfile, type GenerateOptions } from '../synth/index.js';
 import type { AccountSeed, SyntheticTransaction } from '../synth/types.js';
 import { kyselyOnClient, withWarehouse, type Warehouse } from '../warehouse/connection.js';
+import type { Database } from '../warehouse/schema.js';
 import { migrate } from '../warehouse/migrator.js';
 import { accountSeeds } from './account-seeds.js';
 import { CsvOutput } from './csv.js';
@@ -232,6 +233,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     await client.query('SELECT pg_advisory_xact_lock($1)', [SHARED_ROWS_LOCK_KEY]);
     const abandoned = await closeAbandonedRuns(tx);
     if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
+    if (shard) await refuseOtherShardCounts(tx, loadId, shard);
     const vanishedBanks = shard
       ? await timer.step('upsert_banks', () =>
           withLockRetries(locks, 'update raw.banks', async () => {
@@ -367,6 +369,28 @@ function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): 
   log.warn(
     { accounts: short.length, missedRows: missed },
     `${short.length} of ${profiles.length} account(s) lost ${missed} recurring row(s) (salary, bills) that --transactions-per-account could not hold; raise it or use auto`,
+  );
+}
+
+/**
+ * Shard-runs with different N split the accounts differently: a 1/2 and a 1/3 share accounts, and
+ * the second to write one would wait for the first, then fail on its rows. Said up front instead.
+ * (Two such runs starting in the same instant may both see the other and both stop: also clear.)
+ */
+async function refuseOtherShardCounts(db: Kysely<Database>, loadId: string, shard: RunShard): Promise<void> {
+  const other = await db
+    .selectFrom('raw.load_runs')
+    .select(['load_id', 'shard_index', 'shard_count'])
+    .where('status', '=', 'running')
+    .where('shard_count', 'is not', null)
+    .where('shard_count', '<>', shard.count)
+    .where('load_id', '<>', loadId)
+    .executeTakeFirst();
+  if (!other) return;
+  throw new HybridbankError(
+    'LOAD_FAILED',
+    `Load ${other.load_id} (--shard ${other.shard_index}/${other.shard_count}) is running and splits the accounts into ${other.shard_count} shards; this run asks for ${shard.count}, so the two would load some of the same accounts. Nothing of this run was written.`,
+    { hint: `Give every loader of one job the same N (--shard I/${other.shard_count}), or wait until that run has finished.` },
   );
 }
 

@@ -115,3 +115,29 @@ export async function assertShardLocking(target: ShardTarget, args: string[]): P
     await holder.end();
   }
 }
+
+/** A shard-run while a run of another N is running: refused at once, saying why, nothing written. */
+export async function assertOtherShardCountRefused(target: ShardTarget, args: string[]): Promise<void> {
+  const running = new pg.Client({ connectionString: target.url });
+  await running.connect();
+  try {
+    // a live session's run of shard 1/2, as a loader records it while it loads
+    const { rows } = await running.query<{ load_id: string }>(
+      `INSERT INTO raw.load_runs (load_id, tool_version, shard_index, shard_count, run_group, backend_pid, backend_start)
+       SELECT gen_random_uuid(), 'test', 1, 2, 'other-job', pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()
+       RETURNING load_id`,
+    );
+    const before = await target.pool.query(`SELECT count(*)::int AS n FROM raw.transactions`);
+    const result = await runCli(['load', ...args, '--shard', '1/3'], { env: { DATABASE_URL: target.url } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`Load ${rows[0]!.load_id} \\(--shard 1/2\\) is running and splits the accounts into 2 shards; this run asks for 3`));
+    assert.match(result.stderr, /Give every loader of one job the same N \(--shard I\/2\)/);
+    const after = await target.pool.query(`SELECT count(*)::int AS n FROM raw.transactions`);
+    assert.deepEqual(after.rows, before.rows);
+    const { rows: runs } = await target.pool.query(`SELECT status FROM raw.load_runs WHERE shard_count = 3 ORDER BY started_at DESC LIMIT 1`);
+    assert.equal(runs[0]?.status, 'failed');
+    await running.query(`DELETE FROM raw.load_runs WHERE load_id = $1`, [rows[0]!.load_id]);
+  } finally {
+    await running.end();
+  }
+}
