@@ -8,12 +8,14 @@
  * dead rows after the reload (a full reload must leave no table-sized bloat).
  */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DATABASE = 'hybridbank_bench_dbt';
+// BENCH_DATABASE: several people benchmarking on one server each need a database of their own
+const DATABASE = process.env.BENCH_DATABASE ?? 'hybridbank_bench_dbt';
 const transactions = Number(process.argv[2] ?? 1_000_000);
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) {
@@ -23,7 +25,8 @@ if (!serverUrl) {
 
 const url = new URL(serverUrl);
 url.pathname = `/${DATABASE}`;
-const env = { ...process.env, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' };
+const TARGET = path.join(ROOT, 'dbt', 'target', 'bench');
+const env = { ...process.env, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', DBT_TARGET_PATH: TARGET };
 
 /** Runs the CLI with its output on our terminal; returns the wall-clock seconds. */
 function timed(args: string[]): number {
@@ -50,11 +53,30 @@ const perAccount = Math.ceil(transactions / accounts!.n);
 
 const loadSeconds = timed(loadArgs(perAccount, 'bench'));
 const { rows: [loaded] } = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM raw.transactions');
+/**
+ * The slowest nodes of the last dbt command (run_results.json, kept as `<step>-run_results.json`
+ * for a closer look): where a build's time goes.
+ */
+function slowest(step: string, count = 8): Record<string, number> {
+  const file = path.join(TARGET, `${step}-run_results.json`);
+  copyFileSync(path.join(TARGET, 'run_results.json'), file);
+  const results = JSON.parse(readFileSync(file, 'utf8')) as { results: { unique_id: string; execution_time: number }[] };
+  return Object.fromEntries(
+    results.results
+      .sort((a, b) => b.execution_time - a.execution_time)
+      .slice(0, count)
+      .map((result) => [result.unique_id.split('.')[2]!.slice(0, 60), Number(result.execution_time.toFixed(1))]),
+  );
+}
+
 const build = ['dbt', 'build'];
 const fullBuild = timed(build);
+const fullNodes = slowest('full');
 const noChangeBuild = timed(build);
+const noChangeNodes = slowest('nothing-new');
 timed(loadArgs(perAccount, 'bench-2'));
 const reloadBuild = timed(build);
+const reloadNodes = slowest('after-full-reload');
 const freshness = timed(['dbt', 'source', 'freshness']);
 await probe.query('ANALYZE marts.fct_transactions');
 const { rows: [fact] } = await probe.query<{ table_mb: number; indexes_mb: number; live: number; dead: number }>(`
@@ -72,6 +94,7 @@ console.log(
     accounts: accounts!.n,
     loadSeconds: Number(loadSeconds.toFixed(1)),
     dbtBuildSeconds: { full: Number(fullBuild.toFixed(1)), nothingNew: Number(noChangeBuild.toFixed(1)), afterFullReload: Number(reloadBuild.toFixed(1)) },
+    slowestNodesSeconds: { full: fullNodes, nothingNew: noChangeNodes, afterFullReload: reloadNodes },
     sourceFreshnessSeconds: Number(freshness.toFixed(1)),
     factAfterFullReload: { tableMb: fact!.table_mb, indexesMb: fact!.indexes_mb, liveRows: fact!.live, deadRows: fact!.dead, rawTransactionsMb: raw!.table_mb },
   }),
