@@ -54,25 +54,33 @@ with accounts as (
 
     ),
 
+    kept_active_days as (
+
+        select * from kept_days
+        where has_transactions
+
+    ),
+
     first_changes as (
 
         select
-            coalesce(activity_flows.bank_id, kept_days.bank_id)            as bank_id,
-            coalesce(activity_flows.account_id, kept_days.account_id)      as account_id,
-            min(coalesce(activity_flows.activity_day, kept_days.balance_date))
+            coalesce(activity_flows.bank_id, kept_active_days.bank_id)     as bank_id,
+            coalesce(activity_flows.account_id, kept_active_days.account_id)
+                                                                            as account_id,
+            min(coalesce(activity_flows.activity_day, kept_active_days.balance_date))
                                                                             as first_changed_day
         from activity_flows
-        full join (select * from kept_days where has_transactions) as kept_days
+        full join kept_active_days
             on
-                activity_flows.bank_id = kept_days.bank_id
-                and activity_flows.account_id = kept_days.account_id
-                and activity_flows.activity_day = kept_days.balance_date
+                activity_flows.bank_id = kept_active_days.bank_id
+                and activity_flows.account_id = kept_active_days.account_id
+                and activity_flows.activity_day = kept_active_days.balance_date
         where
             (activity_flows.transaction_count, activity_flows.inflow_amount, activity_flows.outflow_amount)
-            is distinct from (kept_days.transaction_count, kept_days.inflow_amount, kept_days.outflow_amount)
+            is distinct from (kept_active_days.transaction_count, kept_active_days.inflow_amount, kept_active_days.outflow_amount)
         group by
-            coalesce(activity_flows.bank_id, kept_days.bank_id),
-            coalesce(activity_flows.account_id, kept_days.account_id)
+            coalesce(activity_flows.bank_id, kept_active_days.bank_id),
+            coalesce(activity_flows.account_id, kept_active_days.account_id)
 
     ),
 
@@ -142,7 +150,7 @@ with accounts as (
                 and checked_activity.account_id = checks.account_id
                 and checked_activity.activity_day >= checks.check_from
         -- a bound PostgreSQL pushes into the view's aggregate: only the days checked are read
-        where checked_activity.activity_day >= (select min(checks.check_from) from checks)
+        where checked_activity.activity_day >= (select min(earliest.check_from) from checks as earliest)
         order by
             checked_activity.bank_id,
             checked_activity.account_id,
@@ -152,15 +160,16 @@ with accounts as (
 
     -- when the ledger runs on from the kept closing balance before check_from, the account's
     -- history before it is unchanged and its days are built from check_from; else it is built whole
-    build_starts as (
+    ledger as (
 
         select
-            checks.bank_id,
-            checks.account_id,
-            checks.currency_code,
-            case when ledger.runs_on then checks.check_from else checks.first_day end
-                                                                            as build_from,
-            case when ledger.runs_on then ledger.closing_before end         as closing_before
+            checks.*,
+            kept_before.closing_balance                                     as closing_before,
+            coalesce(
+                checks.check_from > checks.first_day
+                and kept_before.closing_balance = next_openings.opening_balance,
+                false
+            )                                                               as runs_on
         from checks
         left join kept_days as kept_before
             on
@@ -171,15 +180,18 @@ with accounts as (
             on
                 checks.bank_id = next_openings.bank_id
                 and checks.account_id = next_openings.account_id
-        cross join lateral (
-            select
-                kept_before.closing_balance                                 as closing_before,
-                coalesce(
-                    checks.check_from > checks.first_day
-                    and kept_before.closing_balance = next_openings.opening_balance,
-                    false
-                )                                                           as runs_on
-        ) as ledger
+
+    ),
+
+    build_starts as (
+
+        select
+            bank_id,
+            account_id,
+            currency_code,
+            case when runs_on then check_from else first_day end           as build_from,
+            case when runs_on then closing_before end                       as closing_before
+        from ledger
 
     ),
 
@@ -193,7 +205,7 @@ with accounts as (
                 and activity_days.account_id = build_starts.account_id
                 and activity_days.activity_day >= build_starts.build_from
         -- a bound PostgreSQL pushes into the view's aggregate: only the days to build are read
-        where activity_days.activity_day >= (select min(build_starts.build_from) from build_starts)
+        where activity_days.activity_day >= (select min(earliest.build_from) from build_starts as earliest)
 
     ),
 

@@ -31,6 +31,22 @@ with new_transactions as (
 
 ),
 
+-- the new (bank_id, account_id, load_id) of the fact
+new_loads as (
+
+    {% if is_incremental() %}
+        {{ unseen_loads(ref('fct_transactions')) }}
+    {% else %}
+        select
+            bank_id,
+            account_id,
+            load_id
+        from {{ ref('fct_transactions') }}
+        where false
+    {% endif %}
+
+),
+
 -- what this table already holds of the accounts with new rows, per merchant
 history_by_merchant as (
 
@@ -44,12 +60,7 @@ history_by_merchant as (
         max(transacted_at)                                    as last_transacted_at
     {% if is_incremental() %}
         from {{ this }}
-        where (bank_id, account_id) in (
-            select
-                unseen.bank_id,
-                unseen.account_id
-            from ({{ unseen_loads(ref('fct_transactions')) }}) as unseen
-        )
+        where (bank_id, account_id) in (select new_loads.bank_id, new_loads.account_id from new_loads)
     {% else %}
         from {{ ref('fct_transactions') }}
         where false
@@ -84,25 +95,18 @@ context_start as (
     select
         history.bank_id,
         history.account_id,
-        least(min(first_new.transacted_at) - interval '24 hours', max(history.last_transacted_at))
+        least(min(fresh.transacted_at) - interval '24 hours', max(history.last_transacted_at))
                                                               as context_from
     from history
-    {% if is_incremental() %}
-        inner join ({{ unseen_loads(ref('fct_transactions')) }}) as unseen
-            on
-                history.bank_id = unseen.bank_id
-                and history.account_id = unseen.account_id
-        cross join lateral (
-            select min(fresh.transacted_at) as transacted_at
-            from {{ ref('fct_transactions') }} as fresh
-            where
-                fresh.bank_id = unseen.bank_id
-                and fresh.account_id = unseen.account_id
-                and fresh.load_id = unseen.load_id
-        ) as first_new
-    {% else %}
-        cross join (select null::timestamptz as transacted_at) as first_new
-    {% endif %}
+    inner join new_loads
+        on
+            history.bank_id = new_loads.bank_id
+            and history.account_id = new_loads.account_id
+    inner join {{ ref('fct_transactions') }} as fresh
+        on
+            new_loads.bank_id = fresh.bank_id
+            and new_loads.account_id = fresh.account_id
+            and new_loads.load_id = fresh.load_id
     group by
         history.bank_id,
         history.account_id
@@ -126,7 +130,7 @@ transactions as (
             and kept.account_id = context_start.account_id
             and kept.transacted_at >= context_start.context_from
     where
-        kept.transacted_at >= (select min(context_start.context_from) from context_start)
+        kept.transacted_at >= (select min(earliest.context_from) from context_start as earliest)
         {% if is_incremental() %}
             and (kept.bank_id, kept.account_id, kept.load_id) in ({{ account_loads(this, true) }})
         {% endif %}
