@@ -61,8 +61,8 @@ describe('hybridbank runs', () => {
 
       const table = await runCli(['runs'], { env: p.env });
       const [header, first] = table.stdout.split('\n');
-      assert.match(header!, /^started \(UTC\)\s+status\s+source\s+banks\s+accounts\s+transactions\s+duration\s+load_id\s+error$/);
-      assert.match(first!, new RegExp(`succeeded\\s+snapshot\\s+2\\s+14\\s+420\\s+[\\d.]+ s\\s+${runs[0]!.loadId}`));
+      assert.match(header!, /^started \(UTC\)\s+status\s+mode\s+days\s+source\s+banks\s+accounts\s+transactions\s+duration\s+load_id\s+error$/);
+      assert.match(first!, new RegExp(`succeeded\\s+full\\s+[\\d-]+\\.\\.[\\d-]+\\s+snapshot\\s+2\\s+14\\s+420\\s+[\\d.]+ s\\s+${runs[0]!.loadId}`));
     }
   });
 

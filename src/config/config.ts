@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { HybridbankError } from '../core/errors.js';
+import type { LoadMode } from '../warehouse/schema.js';
 import { SETTINGS, type Setting, type SettingKey, type SettingValues } from './settings.js';
 
 export type ObpSourceMode = 'live' | 'snapshot' | 'auto';
@@ -28,7 +29,8 @@ export interface Config {
     retries: number;
     maxResponseBytes: number;
   };
-  load: { lockTimeoutMs: number; lockRetries: number; prune: boolean };
+  /** mode: `full` rewrites the loaded accounts' histories, `append` continues them */
+  load: { lockTimeoutMs: number; lockRetries: number; prune: boolean; mode: LoadMode };
   synth: {
     transactionsPerAccount: number | 'auto';
     days: number;
@@ -146,6 +148,14 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     );
   }
 
+  if (v.append && v.dryRun) {
+    throw new HybridbankError(
+      'CONFIG_INVALID',
+      'Invalid configuration: --dry-run cannot preview an --append: what an append adds depends on the histories in the warehouse, which a dry run does not read.',
+      { hint: 'Drop --dry-run (an append is one transaction: Ctrl-C leaves nothing), or drop --append to preview a full load.' },
+    );
+  }
+
   const today = (sources.today ?? new Date()).toISOString().slice(0, 10);
   return {
     projectRoot,
@@ -169,7 +179,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       retries: v.obpRetries,
       maxResponseBytes: v.obpMaxResponseMb * 1024 * 1024,
     },
-    load: { lockTimeoutMs: v.lockTimeoutMs, lockRetries: v.lockRetries, prune: v.prune },
+    load: { lockTimeoutMs: v.lockTimeoutMs, lockRetries: v.lockRetries, prune: v.prune, mode: v.append ? 'append' : 'full' },
     synth: {
       transactionsPerAccount: v.transactionsPerAccount,
       days: v.days,

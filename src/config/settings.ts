@@ -176,6 +176,11 @@ export const SETTINGS = {
     env: 'HYBRIDBANK_PRUNE', flag: '--prune', description: "delete the synthetic transactions of inactive (vanished) accounts",
     example: 'true', schema: bool.default(false),
   },
+  append: {
+    env: 'HYBRIDBANK_APPEND', flag: '--append',
+    description: "continue each loaded account's history up to --as-of instead of rewriting it (earlier rows untouched; new accounts get --days of history)",
+    example: 'true', schema: bool.default(false),
+  },
   json: {
     env: 'HYBRIDBANK_JSON', flag: '--json', description: 'print the summary as one JSON document on stdout',
     example: 'true', schema: bool.default(false),

@@ -5,7 +5,7 @@ import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { extract } from '../obp/extract.js';
 import type { Extraction } from '../obp/types.js';
-import { activityWarnings, expectedRows, generateTransactions, loadProfile, type AccountProfile, type GenerateOptions } from '../synth/index.js';
+import { activityWarnings, continueHistories, epochDayOf, expectedRows, generateTransactions, loadProfile, type AccountProfile, type GenerateOptions } from '../synth/index.js';
 import type { AccountSeed, SyntheticTransaction } from '../synth/types.js';
 import { kyselyOnClient, withWarehouse, type Warehouse } from '../warehouse/connection.js';
 import { migrate } from '../warehouse/migrator.js';
@@ -19,7 +19,8 @@ import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
 import { inactiveAccounts, markVanished, upsertAccounts, upsertBanks, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
-import { checkForeignKeys, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
+import { checkForeignKeys, mergeIn, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
+import { readHistories, type Histories } from './histories.js';
 import { writeAccountProfiles } from './write-profiles.js';
 
 /**
@@ -86,7 +87,7 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
     client.on('error', onLost);
     const cancel = cancelOnAbort(warehouse.pool, client, signal);
     try {
-      await recordRunStarted(kyselyOnClient(client), { loadId, startedAt, params: runParams(config, undefined, generateOptions) });
+      await recordRunStarted(kyselyOnClient(client), { loadId, startedAt, mode: config.load.mode, params: runParams(config, undefined, generateOptions) });
       log.info({ loadId }, `load ${loadId} started`);
       try {
         const extraction = await timer.step('extract', () => extract(config.obp, log, signal));
@@ -97,7 +98,12 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
         await acquireLoadLock(client, log);
         const abandoned = await closeAbandonedRuns(kyselyOnClient(client));
         if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
-        return await loadInTransaction({ context, warehouse, client, loadId, startedAt, extraction, seeds, generateOptions, timer });
+        // under the load lock, so no other run moves the histories between this read and COMMIT
+        const histories = config.load.mode === 'append' ? await timer.step('read_histories', () => readHistories(client, seeds, generateOptions.asOf)) : undefined;
+        if (histories) {
+          log.info({ continued: histories.continued.length, new: histories.fresh.length }, `appending: ${histories.continued.length} account(s) continue their history, ${histories.fresh.length} new one(s) get ${generateOptions.days} days`);
+        }
+        return await loadInTransaction({ context, warehouse, client, loadId, startedAt, extraction, seeds, histories, generateOptions, timer });
       } catch (error) {
         const why = signal.aborted ? `interrupted: ${messageOf(signal.reason)}` : error instanceof HybridbankError ? `${error.code}: ${error.message}` : messageOf(error);
         // through the pool: the run's own connection may be the thing that failed
@@ -164,18 +170,21 @@ interface TransactionInput {
   startedAt: Date;
   extraction: Extraction;
   seeds: AccountSeed[];
+  /** `--append`: which accounts continue and which are new; undefined for a full load */
+  histories: Histories | undefined;
   generateOptions: GenerateOptions;
   timer: StepTimer;
 }
 
 async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> {
-  const { context, warehouse, client, loadId, startedAt, extraction, seeds, generateOptions, timer } = input;
+  const { context, warehouse, client, loadId, startedAt, extraction, seeds, histories, generateOptions, timer } = input;
   const { config, log, signal } = context;
   const csv = config.output.csvDir ? new CsvOutput({ dir: config.output.csvDir, startedAt, loadId, dataSource: extraction.dataSource }) : undefined;
   const stats = new TransactionStatsCollector();
-  const progress = createProgress({ total: expectedRows(seeds.length, generateOptions), label: 'generate + load', log, tty: context.progressBar });
-  // what the generator decided per account, for raw.account_profiles (and the exact row count with `auto`)
+  const progress = createProgress({ total: histories ? appendRows(histories, generateOptions) : expectedRows(seeds.length, generateOptions), label: 'generate + load', log, tty: context.progressBar });
+  // what the generator decided per account, for raw.account_profiles
   const profiles: AccountProfile[] = [];
+  const generated = { rows: 0, balancingRows: 0, balancedAccounts: 0 };
   const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
     await client.query('BEGIN');
@@ -195,8 +204,23 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     csv?.writeAccounts(extraction.accounts);
     signal.throwIfAborted();
 
-    const rows = generateTransactions(seeds, generateOptions, (p) => profiles.push(p));
-    const staged = await stageTransactions(client, seeds, rows, { loadId, generatedAt: startedAt, dropAccounts: pruned }, {
+    const fresh = (p: AccountProfile) => {
+      profiles.push(p);
+      generated.rows += p.rows;
+    };
+    const rows = histories
+      ? chain(
+          generateTransactions(histories.fresh, generateOptions, fresh),
+          continueHistories(histories.continued, generateOptions, (c) => {
+            profiles.push(c.profile);
+            generated.rows += c.newRows;
+            generated.balancingRows += c.balancingRows;
+            if (c.balancingRows) generated.balancedAccounts++;
+          }),
+        )
+      : generateTransactions(seeds, generateOptions, fresh);
+    // an append stages only its own rows and merges them in: earlier rows are never rewritten
+    const staged = await stageTransactions(client, seeds, rows, { loadId, generatedAt: startedAt, dropAccounts: pruned, carryOver: !histories }, {
       onRow: (row: SyntheticTransaction) => {
         stats.add(row);
         if (csv && !csv.writeTransaction(row)) return csv.drain();
@@ -208,24 +232,35 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     timer.record('generate_and_copy', staged.timings.copy);
     timer.record('keep_other_accounts', staged.timings.keep);
     timer.record('primary_key', staged.timings.keys);
-    await timer.step('account_profiles', () => writeAccountProfiles(client, profiles, { loadId, generatedAt: startedAt }));
+    await timer.step('account_profiles', () => writeAccountProfiles(client, profiles, { loadId, generatedAt: startedAt, asOf: generateOptions.asOf }));
     warnMissedRecurring(profiles, log);
+    if (generated.balancingRows) {
+      log.warn(
+        { accounts: generated.balancedAccounts, rows: generated.balancingRows },
+        `${generated.balancedAccounts} account(s) needed ${generated.balancingRows} extra transfer(s) to reach OBP's balance: it moved more than their new days' own rows could absorb`,
+      );
+    }
     signal.throwIfAborted();
 
     const lineage = await timer.step('validate_lineage', () =>
       validateLineage(client, staged, loadId, extraction.dataSource, {
         banks: extraction.banks.length,
         accounts: extraction.accounts.length,
-        transactions: profiles.reduce((sum, p) => sum + p.rows, 0),
-      }),
+        transactions: generated.rows,
+      }, histories?.continued.map((c) => ({ bankId: c.seed.bankId, accountId: c.seed.accountId, closingMinor: c.profile.closingMinor }))),
     );
     signal.throwIfAborted();
-    await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged)));
-    await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
+    if (histories) {
+      await timer.step('merge', () => withLockRetries(locks, 'merge the new transactions in', () => mergeIn(client, staged, { replaceAccounts: pruned })));
+    } else {
+      await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(client, staged)));
+      await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
+    }
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
       counts: { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: staged.rows },
+      days: staged.rows === 0 ? null : daysWritten(generateOptions, histories),
       stepTimings: timer.seconds(),
     });
     signal.throwIfAborted();
@@ -233,7 +268,8 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     // Committed: whatever happens now (a signal included), the run succeeded.
     const csvFiles = csv ? await csv.commit() : [];
     log.info({ loadId, rows: staged.rows }, `load ${loadId} succeeded`);
-    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, stats, staged, vanished, lineage, timer, csvFiles });
+    const append = histories ? { continued: histories.continued.length, fresh: histories.fresh.length, balancingRows: generated.balancingRows } : undefined;
+    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, stats, staged, vanished, lineage, timer, csvFiles, append });
   } catch (error) {
     progress.stop();
     await client.query('ROLLBACK').catch(() => undefined);
@@ -241,6 +277,29 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     if (error instanceof HybridbankError || signal.aborted) throw error;
     throw new HybridbankError('LOAD_FAILED', `The load failed and was rolled back; nothing of it is visible: ${messageOf(error)}`, { cause: error });
   }
+}
+
+/** The days a run wrote rows for: a full load its window; an append from the earliest history end (or new account's window) on. */
+function daysWritten(options: GenerateOptions, histories: Histories | undefined): { from: string; to: string } {
+  const asOfDay = epochDayOf(options.asOf);
+  const starts = histories ? histories.continued.filter((c) => c.historyEndDay < asOfDay).map((c) => c.historyEndDay) : [];
+  if (!histories || histories.fresh.length) starts.push(asOfDay - options.days);
+  return { from: isoDay(Math.min(...starts)), to: isoDay(asOfDay - 1) };
+}
+
+function isoDay(epochDay: number): string {
+  return new Date(epochDay * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Rows an append will write, for the progress bar: new accounts' histories, the others' new days at the profile's rates. */
+function appendRows(histories: Histories, options: GenerateOptions): number {
+  const asOfDay = epochDayOf(options.asOf);
+  const newDays = histories.continued.reduce((sum, c) => sum + c.profile.dailyRate * Math.max(0, asOfDay - c.historyEndDay), 0);
+  return expectedRows(histories.fresh.length, options) + Math.round(newDays);
+}
+
+function* chain<T>(...parts: Iterable<T>[]): Generator<T, void, undefined> {
+  for (const part of parts) yield* part;
 }
 
 function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): void {
@@ -297,6 +356,7 @@ interface SummaryInput {
   lineage: LoadSummary['lineage'];
   timer: StepTimer;
   csvFiles: string[];
+  append?: LoadSummary['append'];
 }
 
 function summarize(input: SummaryInput): LoadSummary {
@@ -309,6 +369,8 @@ function summarize(input: SummaryInput): LoadSummary {
     loadId: input.loadId,
     status: input.status,
     source: { mode: extraction.mode, dataSource: extraction.dataSource, origin: extraction.origin, apiVersion: extraction.apiVersion },
+    loadMode: input.config.load.mode,
+    append: input.append ?? null,
     params: { seed: g.seed, asOf: g.asOf, days: g.days, transactionsPerAccount: g.transactionsPerAccount, fraudRate: g.fraudRate, banks: input.config.obp.banks, bankIds: input.config.obp.bankIds },
     banks: bankBreakdown(extraction),
     accounts: extraction.accounts.length,

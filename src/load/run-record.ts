@@ -2,20 +2,21 @@ import { sql, type Kysely } from 'kysely';
 import { TOOL_VERSION } from '../core/version.js';
 import { redactText } from '../log/redact.js';
 import type { SetAsideRecord } from '../obp/types.js';
-import type { Database } from '../warehouse/schema.js';
+import type { Database, LoadMode } from '../warehouse/schema.js';
 
 /**
  * raw.load_runs: one row per run, written (and committed) before anything else of the run, even
  * before extraction, so every run leaves a trace: `running` while it runs (readable by anyone at
  * any time), then `succeeded` with the rows or `failed` with why.
  */
-export async function recordRunStarted(db: Kysely<Database>, run: { loadId: string; startedAt: Date; params: unknown }): Promise<void> {
+export async function recordRunStarted(db: Kysely<Database>, run: { loadId: string; startedAt: Date; mode: LoadMode; params: unknown }): Promise<void> {
   await db
     .insertInto('raw.load_runs')
     .values((eb) => ({
       load_id: run.loadId,
       started_at: run.startedAt,
       status: 'running',
+      load_mode: run.mode,
       params: JSON.stringify(run.params),
       tool_version: TOOL_VERSION,
       // the session running the load: while it lives, the run is not abandoned
@@ -38,6 +39,8 @@ export interface RunOutcome {
   obpSource: 'live' | 'snapshot';
   obpOrigin: string;
   counts: { banks: number; accounts: number; transactions: number };
+  /** the days the run wrote rows for (UTC, both included); null when it wrote none */
+  days: { from: string; to: string } | null;
   stepTimings: Record<string, number>;
 }
 
@@ -53,6 +56,8 @@ export async function recordRunSucceeded(db: Kysely<Database>, loadId: string, o
       banks_count: outcome.counts.banks,
       accounts_count: outcome.counts.accounts,
       transactions_count: outcome.counts.transactions,
+      days_from: outcome.days?.from ?? null,
+      days_to: outcome.days?.to ?? null,
       step_timings: JSON.stringify(outcome.stepTimings),
     })
     .where('load_id', '=', loadId)

@@ -15,6 +15,10 @@ import { LedgerCollector, type AccountLedger } from './ledger.js';
  * reload are copied over from the current partition, and the primary key is built in bulk. The
  * caller validates it, then `switchIn` checks the foreign keys in one join each and swaps the
  * partitions under a short lock. Nothing is visible to others until the caller commits.
+ *
+ * Runs that write only some accounts' rows next to others that may be loading at the same time
+ * (appends, shards) stage just their own rows (`carryOver: false`) and `mergeIn` instead: row
+ * locks only, so neither readers nor runs on other accounts wait for them.
  */
 export interface TransactionSink {
   /** called for every row before it is copied (stats, CSV); return a promise to apply backpressure */
@@ -51,7 +55,13 @@ export async function stageTransactions(
   client: pg.ClientBase,
   accounts: readonly { bankId: string; accountId: string }[],
   rows: Iterable<SyntheticTransaction>,
-  run: { loadId: string; generatedAt: Date; dropAccounts?: readonly { bankId: string; accountId: string }[] },
+  run: {
+    loadId: string;
+    generatedAt: Date;
+    dropAccounts?: readonly { bankId: string; accountId: string }[];
+    /** copy the rows of accounts this run does not load into the staged table (true: for `switchIn`; false: for `mergeIn`) */
+    carryOver?: boolean;
+  },
   sink: TransactionSink,
 ): Promise<StagedTransactions> {
   let mark = Date.now();
@@ -85,7 +95,10 @@ export async function stageTransactions(
   // Everything of other accounts stays as it was (history of vanished accounts included, unless
   // pruned). Every transaction has its account in raw.accounts, so when each account there is
   // reloaded or pruned there is nothing to keep, and the old rows need not even be read.
-  const others = await client.query<{ any: boolean }>(`
+  const carryOver = run.carryOver ?? true;
+  const others = !carryOver
+    ? { rows: [{ any: false }] }
+    : await client.query<{ any: boolean }>(`
     SELECT EXISTS (
       SELECT 1 FROM raw.accounts a
       WHERE NOT EXISTS (SELECT 1 FROM loaded_accounts l WHERE l.bank_id = a.bank_id AND l.account_id = a.account_id)
@@ -99,13 +112,14 @@ export async function stageTransactions(
            AND NOT EXISTS (SELECT 1 FROM dropped_accounts d WHERE d.bank_id = t.bank_id AND d.account_id = t.account_id)`,
       )
     : { rowCount: 0 };
-  const before = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${PARENT}`);
   const keptRows = kept.rowCount ?? 0;
+  // what switchIn will replace; mergeIn counts what it deletes itself
+  const replacedRows = carryOver ? Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${PARENT}`)).rows[0]!.n) - keptRows : 0;
   const keep = lap();
 
   await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
   await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quote(`${name}_pkey`)} PRIMARY KEY (transaction_id)`);
-  return { table, rows: copied, ledger: ledger.result(), replacedRows: Number(before.rows[0]!.n) - keptRows, keptRows, timings: { copy, keep, keys: lap() } };
+  return { table, rows: copied, ledger: ledger.result(), replacedRows, keptRows, timings: { copy, keep, keys: lap() } };
 }
 
 /**
@@ -136,6 +150,32 @@ export async function switchIn(client: pg.ClientBase, staged: { table: string })
   for (const { partition } of current.rows) await client.query(`ALTER TABLE ${PARENT} DETACH PARTITION ${partition}`);
   await client.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${staged.table} FOR VALUES FROM (MINVALUE) TO (MAXVALUE)`);
   for (const { partition } of current.rows) await client.query(`DROP TABLE ${partition}`);
+}
+
+/**
+ * Merges a table staged with `carryOver: false` into raw.transactions: deletes the current rows of
+ * `replaceAccounts` (none for an append), inserts the staged rows, drops the staged table. Row
+ * locks only: readers keep reading the previous committed rows, and runs writing other accounts
+ * go on at the same time. The inserts check the keys and foreign keys of the live partition row
+ * by row (a transaction_id already there fails the run), so this path skips `checkForeignKeys`:
+ * adding a foreign key to the staged table locks raw.accounts against other runs until COMMIT.
+ */
+export async function mergeIn(
+  client: pg.ClientBase,
+  staged: { table: string },
+  options: { replaceAccounts: readonly { bankId: string; accountId: string }[] },
+): Promise<{ replacedRows: number }> {
+  const replaced = options.replaceAccounts.length
+    ? await client.query(
+        `DELETE FROM ${PARENT}
+         WHERE (bank_id, account_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [options.replaceAccounts.map((a) => a.bankId), options.replaceAccounts.map((a) => a.accountId)],
+      )
+    : { rowCount: 0 };
+  // the staged table was made LIKE the parent: same columns in the same order
+  await client.query(`INSERT INTO ${PARENT} SELECT * FROM ${staged.table}`);
+  await client.query(`DROP TABLE ${staged.table}`);
+  return { replacedRows: replaced.rowCount ?? 0 };
 }
 
 async function markAccounts(client: pg.ClientBase, name: string, accounts: readonly { bankId: string; accountId: string }[]): Promise<void> {

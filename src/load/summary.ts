@@ -1,6 +1,7 @@
 import type { Extraction } from '../obp/types.js';
 import type { TransactionStats } from './stats.js';
 import type { LineageCheck } from './validate.js';
+import type { LoadMode } from '../warehouse/schema.js';
 
 /** Everything a person (or --json consumer) wants to know after a run. */
 export interface LoadSummary {
@@ -8,6 +9,10 @@ export interface LoadSummary {
   status: 'succeeded' | 'dry-run';
   source: { mode: Extraction['mode']; dataSource: Extraction['dataSource']; origin: string; apiVersion: string };
   params: Record<string, unknown>;
+  /** full: the loaded accounts' histories were rewritten; append: continued (earlier rows untouched) */
+  loadMode: LoadMode;
+  /** an append: accounts continued, new ones given a full history, transfers added to reach OBP's balances */
+  append: { continued: number; fresh: number; balancingRows: number } | null;
   banks: { bankId: string; name: string | null; accounts: number }[];
   accounts: number;
   skippedBanks: Extraction['skippedBanks'];
@@ -49,6 +54,10 @@ export function renderSummary(s: LoadSummary): string {
     ...s.banks.map((b) => `  ${b.bankId.padEnd(24)} ${(b.name ?? '').padEnd(28)} ${n(b.accounts)} accounts`),
     ...s.skippedBanks.map((b) => `  skipped ${b.bankId}: ${b.reason}`),
     `Accounts        ${n(s.accounts)}`,
+    s.append
+      ? `Mode            append: ${n(s.append.continued)} account(s) continued to the as-of day (earlier rows untouched), ${n(s.append.fresh)} new` +
+        (s.append.balancingRows ? `; ${n(s.append.balancingRows)} transfer(s) added to reach OBP's balances` : '')
+      : "Mode            full: the loaded accounts' histories (re)generated",
     ...(s.setAside.length ? [`Set aside       ${n(s.setAside.length)} OBP record(s), not loaded:`] : []),
     ...s.setAside.map((r) => `  ${r.kind} ${r.bankId}${r.accountId === null ? '' : ` / ${r.accountId}`}: ${r.reason}`),
     ...(s.inactive.banks.length || s.inactive.accounts.length

@@ -28,7 +28,7 @@ interface CheckQuery {
   describe(bad: number): string;
 }
 
-function checks(table: string, dataSource: ObpDataSource, expected: ExpectedCounts & { copied: number }): CheckQuery[] {
+function checks(table: string, dataSource: ObpDataSource, expected: ExpectedCounts & { copied: number }, append: boolean): CheckQuery[] {
   return [
     {
       name: `banks are ${dataSource}`,
@@ -76,6 +76,12 @@ function checks(table: string, dataSource: ObpDataSource, expected: ExpectedCoun
             WHERE a.load_id = $1 AND p.account_id IS NULL`,
       describe: (bad) => `${bad} account(s) of this run without a profile of this run in raw.account_profiles`,
     },
+    ...(append ? [{
+      // an append's rows start where the account's earlier rows ended: no jump across the boundary
+      name: 'appended rows continue each account from its last balance_after',
+      sql: `SELECT count(*) AS bad FROM run_ledger r JOIN run_boundary b USING (bank_id, account_id) WHERE r.opening <> b.closing`,
+      describe: (bad: number) => `${bad} account(s) whose new rows do not start from their previous closing balance`,
+    }] : []),
     {
       // opening balance + sum of amounts = last balance_after, and the history ends at the real balance
       name: "each account's last balance_after equals its ledger sum",
@@ -107,6 +113,22 @@ async function storeRunLedger(client: pg.ClientBase, ledger: readonly AccountLed
   );
 }
 
+/** Where the continued accounts' histories stood before the run (empty for a full load). */
+async function storeBoundary(client: pg.ClientBase, previous: readonly PreviousClosing[]): Promise<void> {
+  await client.query(
+    `CREATE TEMP TABLE run_boundary ON COMMIT DROP AS
+     SELECT bank_id, account_id, closing / 100.0 AS closing
+     FROM unnest($1::text[], $2::text[], $3::bigint[]) AS b (bank_id, account_id, closing)`,
+    [previous.map((p) => p.bankId), previous.map((p) => p.accountId), previous.map((p) => p.closingMinor)],
+  );
+}
+
+export interface PreviousClosing {
+  bankId: string;
+  accountId: string;
+  closingMinor: number;
+}
+
 /**
  * Checks the run against what it extracted: `staged` is the next state of raw.transactions, its
  * rows of this run summed up per account from the stream (see ledger.ts) and counted by the server.
@@ -117,10 +139,13 @@ export async function validateLineage(
   loadId: string,
   dataSource: ObpDataSource,
   expected: ExpectedCounts,
+  /** an append: each continued account's balance_after before the run (undefined for a full load) */
+  previous?: readonly PreviousClosing[],
 ): Promise<LineageCheck[]> {
   await storeRunLedger(client, staged.ledger);
+  if (previous) await storeBoundary(client, previous);
   const results: LineageCheck[] = [];
-  for (const check of checks(staged.table, dataSource, { ...expected, copied: staged.rows })) {
+  for (const check of checks(staged.table, dataSource, { ...expected, copied: staged.rows }, previous !== undefined)) {
     const { rows } = await client.query<{ bad: string }>(check.sql, check.sql.includes('$1') ? [loadId] : []);
     const bad = Number(rows[0]?.bad ?? 0);
     results.push({ name: check.name, passed: bad === 0, detail: bad === 0 ? 'ok' : check.describe(bad) });

@@ -1,3 +1,4 @@
+import { HybridbankError } from '../core/errors.js';
 import { drawMinor, logUniformMinor } from './amounts.js';
 import { toMinor, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
 import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
@@ -22,24 +23,59 @@ export interface AccountPlan extends Settlement {
   /** recurring rows the row budget could not hold (a warning for fixed counts) */
   missedRecurring: number;
   monthlyIncomeMinor: number;
+  /** day of the month the salary is due; null without a salary */
+  payday: number | null;
 }
 
 /** the order recurring kinds are booked in when rows are short: income before bills */
-const RECURRING_ORDER: readonly TransactionKind[] = ['salary', 'repayment', 'interest', 'direct_debit', 'bill'];
+export const RECURRING_ORDER: readonly TransactionKind[] = ['salary', 'repayment', 'interest', 'direct_debit', 'bill'];
 
 /**
- * Books one account's events and settles its ledger. Who the account is (persona, home, income,
- * payday, billers, habits) comes from a stream of the account alone and never from the window, so
- * a later history of the same account continues the same person; its events come from a second
- * stream of (seed, account, window).
+ * Who the account is: persona, home, income, payday, billers, habits. Drawn from a stream of the
+ * account alone and never from the window, so a later history of the same account (a reload with
+ * another as-of, an append) continues the same person. `pinned` is what an earlier run decided
+ * (raw.account_profiles): an append keeps it even when OBP's balance or type has moved since.
  */
-export function planAccount(account: AccountSeed, ctx: GenerationContext, events: EventBuffer, incidents: number[]): AccountPlan {
-  const { options, window, types, typeOf } = ctx;
+export interface Identity {
+  persona: PersonaModel;
+  accountType: AccountTypeModel;
+  currency: string;
+  country: string;
+  timezone: string;
+  pools: Pools;
+  income: number;
+  spendShare: number;
+  incomeFloorShare: number;
+  /** the account's own activity, transactions a day */
+  dailyRate: number;
+  habit: number;
+  payees: Party[];
+  homeBranch: Party;
+  employer: Party;
+  payday: number;
+  repaymentDay: number;
+  contracts: Contract[];
+  limit: number;
+  openingDraw: number;
+  raise: { atDay: number; factor: number } | null;
+}
+
+export interface PinnedIdentity {
+  persona: string;
+  accountType: string;
+  /** null: not recorded (profiles before migration 0005), drawn as a full load would */
+  payday: number | null;
+}
+
+export function identityOf(account: AccountSeed, ctx: GenerationContext, pinned?: PinnedIdentity): Identity {
+  const { options, window } = ctx;
   const profile = options.profile;
   const id = Rng.of('account', options.seed, account.bankId, account.accountId);
-  const accountType = accountTypeOf(ctx, account.accountType);
+  const accountType = pinned ? byName(ctx.accountTypes, pinned.accountType, 'account type', account) : accountTypeOf(ctx, account.accountType);
   const end = account.balanceMinor;
-  const persona = ctx.personas[pickPersona(ctx, accountType, end, id)]!;
+  // the draw happens either way, so everything drawn after it stays the same
+  const drawn = ctx.personas[pickPersona(ctx, accountType, end, id)]!;
+  const persona = pinned ? byName(ctx.personas, pinned.persona, 'persona', account) : drawn;
   const spec = persona.spec;
   // one hash of the account (never the seed) places it: fallback currency, region, time zone
   const home = hashParts('home', account.bankId, account.accountId);
@@ -62,7 +98,8 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
   const payees = Array.from({ length: id.between(spec.payees[0], spec.payees[1]) }, () => id.pick(pools.payees));
   const homeBranch = id.pick(pools.branches);
   const employer = id.pick(pools.incomeSources[persona.index]!);
-  const payday = paydayOf(id, window.lastDay, end, accountType.spec.overdraft ? toMinor(spec.overdraftLimit) : 0, income);
+  const drawnPayday = paydayOf(id, window.lastDay, end, accountType.spec.overdraft ? toMinor(spec.overdraftLimit) : 0, income);
+  const payday = pinned?.payday ?? drawnPayday;
   const repaymentDay = id.between(1, 28);
   const contracts = drawContracts(ctx, accountType, id, pools.merchants, spec.recurringBills);
   const creditLimit = accountType.spec.creditLimit;
@@ -71,6 +108,44 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
     : accountType.spec.overdraft ? toMinor(spec.overdraftLimit) : 0;
   const openingDraw = creditLimit ? -Math.round(id.uniform(0, 0.3) * limit) : toMinor(id.uniform(spec.openingBalance[0], spec.openingBalance[1]));
   const raise = id.chance(behaviour.raiseChancePerYear) ? { atDay: id.int(365), factor: 1 + id.uniform(behaviour.raiseSize[0], behaviour.raiseSize[1]) } : null;
+  return {
+    persona, accountType, currency, country: region.country, timezone, pools, income, spendShare, incomeFloorShare, dailyRate,
+    habit, payees, homeBranch, employer, payday, repaymentDay, contracts, limit, openingDraw, raise,
+  };
+}
+
+/** A persona or account type an earlier run recorded: it must still be in the profile. */
+function byName<T extends { spec: { name: string } }>(items: readonly T[], name: string, what: string, account: AccountSeed): T {
+  const found = items.find((item) => item.spec.name === name);
+  if (found) return found;
+  throw new HybridbankError('PROFILE_INVALID', `Account ${account.bankId}/${account.accountId} was generated as ${what} "${name}", which the profile no longer has.`, {
+    hint: 'Append with the profile of the load that generated it (--profile), or run a full load (without --append) to regenerate its history.',
+  });
+}
+
+/** The state the kind planners book into, for one account and one window of events. */
+export function accountState(ctx: GenerationContext, identity: Identity, rng: Rng, events: EventBuffer, endMinor: number | null): AccountState {
+  return {
+    ctx, rng, events, persona: ctx.personas[identity.persona.index]!, accountType: identity.accountType, pools: identity.pools,
+    clock: ctx.clockOf(identity.timezone),
+    endMinor,
+    openingEstimateMinor: endMinor ?? identity.openingDraw,
+    habit: identity.habit, payees: identity.payees, homeBranch: identity.homeBranch, employer: identity.employer,
+    payday: identity.payday, contracts: identity.contracts, repaymentDay: identity.repaymentDay,
+    incomeSlots: [], repaymentSlots: [], purchases: [], missedRecurring: 0,
+  };
+}
+
+/**
+ * Books one account's events over the window and settles its ledger: who it is comes from
+ * `identityOf`, its events from a second stream of (seed, account, window).
+ */
+export function planAccount(account: AccountSeed, ctx: GenerationContext, events: EventBuffer, incidents: number[]): AccountPlan {
+  const { options, window } = ctx;
+  const profile = options.profile;
+  const who = identityOf(account, ctx);
+  const { accountType, dailyRate, limit, habit } = who;
+  const end = account.balanceMinor;
 
   const rng = Rng.of('events', options.seed, account.bankId, account.accountId, options.asOf, String(window.days));
   const n = options.transactionsPerAccount === 'auto'
@@ -79,28 +154,26 @@ export function planAccount(account: AccountSeed, ctx: GenerationContext, events
   events.reset(n);
   const fraudRows = planIncidents(rng, ctx, accountType, n, window.days, incidents);
 
-  const s: AccountState = {
-    ctx, rng, events, persona, accountType, pools,
-    clock: ctx.clockOf(timezone),
-    endMinor: end,
-    openingEstimateMinor: end ?? openingDraw,
-    habit, payees, homeBranch, employer, payday, contracts, repaymentDay,
-    incomeSlots: [], repaymentSlots: [], purchases: [], missedRecurring: 0,
-  };
+  const s = accountState(ctx, who, rng, events, end);
   if (profile.style === 'uniform') planUniform(s, n - fraudRows);
   else planRealistic(s, n - fraudRows, dailyRate);
-  const monthlyIncome = profile.style === 'uniform' ? 0 : setIncome(s, spendShare, income, incomeFloorShare, raise);
-  for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees, pools, clock: s.clock, persona }, events);
+  const monthlyIncome = profile.style === 'uniform' ? 0 : setIncome(s, who.spendShare, who.income, who.incomeFloorShare, who.raise);
+  for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees: who.payees, pools: who.pools, clock: s.clock, persona: s.persona }, events);
 
   events.sort(ctx.resizeBoundOfType);
-  const slack = Math.max(5000, Math.round(limit * behaviour.overdraftSlack));
+  const slack = slackOf(ctx, limit);
   const settlement = end === null
-    ? settleFromOpening(events.chronoAmounts, n, openingDraw, limit, slack, habit)
+    ? settleFromOpening(events.chronoAmounts, n, who.openingDraw, limit, slack, habit)
     : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit, slack, habit);
   return {
-    ...settlement, persona, accountType, currency, country: region.country, timezone, dailyRate, rows: n,
-    missedRecurring: s.missedRecurring, monthlyIncomeMinor: monthlyIncome,
+    ...settlement, persona: who.persona, accountType, currency: who.currency, country: who.country, timezone: who.timezone, dailyRate, rows: n,
+    missedRecurring: s.missedRecurring, monthlyIncomeMinor: monthlyIncome, payday: who.persona.spec.salary ? who.payday : null,
   };
+}
+
+/** how far above the limit a repaired low point may land */
+export function slackOf(ctx: GenerationContext, limit: number): number {
+  return Math.max(5000, Math.round(limit * ctx.options.profile.behaviour.overdraftSlack));
 }
 
 /** The original script: types by weight, uniform amounts in their bounds, uniform instants, parties from the pools. */

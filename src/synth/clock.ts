@@ -13,14 +13,20 @@ export interface LocalClock {
 }
 
 const cache = new Map<string, LocalClock>();
+/** one formatter per time zone: building one costs more than the offsets of a year (appends ask per zone and day) */
+const formats = new Map<string, Intl.DateTimeFormat>();
 
 export function localClock(timezone: string, window: HistoryWindow): LocalClock {
   const key = `${timezone}|${window.firstDay}|${window.days}`;
   let clock = cache.get(key);
   if (!clock) {
-    const format = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
-    });
+    let format = formats.get(timezone);
+    if (!format) {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+      });
+      formats.set(timezone, format);
+    }
     const offsets = new Int32Array(window.days + 2);
     for (let d = -1; d <= window.days; d++) {
       const utc = (window.firstDay + d) * DAY_MS + DAY_MS / 2;

@@ -1,5 +1,5 @@
 import { meanOf, NoteTable, type LogNormal } from './amounts.js';
-import { historyWindow, type HistoryWindow } from './calendar.js';
+import { DAY_MS, historyWindow, type HistoryWindow } from './calendar.js';
 import { localClock, type LocalClock } from './clock.js';
 import { poolsFor, type Pools } from './pools.js';
 import { fraudModel, type FraudModel } from './fraud.js';
@@ -204,5 +204,28 @@ export function generationContext(options: GenerateOptions): GenerationContext {
     cashDepositAmount: logNormal(profile.behaviour.cashDepositAmount),
     transferInAmount: logNormal(profile.behaviour.transferInAmount),
     fraud: fraudModel(profile, types),
+  };
+}
+
+/**
+ * The run's context narrowed to one UTC day (an append books accounts day by day): the same
+ * types, personas, pools and fraud model, with that day's window, local clocks and weekday
+ * rhythm. Pools (faker names) are shared with `base`, not rebuilt.
+ */
+export function dayContext(base: GenerationContext, epochDay: number): GenerationContext {
+  const asOf = new Date((epochDay + 1) * DAY_MS).toISOString().slice(0, 10);
+  const window = historyWindow(asOf, 1);
+  const clocks = new Map<string, LocalClock>();
+  return {
+    ...base,
+    options: { ...base.options, asOf, days: 1 },
+    window,
+    months: 1 / DAYS_PER_MONTH,
+    personas: base.personas.map((p) => ({ ...p, rhythm: rhythmTables(window, p.spec.hourShift) })),
+    clockOf: (timezone) => {
+      let clock = clocks.get(timezone);
+      if (!clock) clocks.set(timezone, (clock = localClock(timezone, window)));
+      return clock;
+    },
   };
 }

@@ -48,6 +48,23 @@ export class EventBuffer {
     this.count = 0;
   }
 
+  /** Room for `capacity` events in all, keeping the ones booked so far. */
+  grow(capacity: number): void {
+    if (this.keys.length >= capacity) return;
+    const count = this.count;
+    const old = { keys: this.keys, types: this.types, channels: this.channels, amounts: this.amounts, fraud: this.fraud, locked: this.locked, parties: this.parties };
+    this.keys = new Float64Array(0);
+    this.reset(capacity);
+    this.keys.set(old.keys.subarray(0, count));
+    this.types.set(old.types.subarray(0, count));
+    this.channels.set(old.channels.subarray(0, count));
+    this.amounts.set(old.amounts.subarray(0, count));
+    this.fraud.set(old.fraud.subarray(0, count));
+    this.locked.set(old.locked.subarray(0, count));
+    for (let i = 0; i < count; i++) this.parties[i] = old.parties[i] ?? null;
+    this.count = count;
+  }
+
   add(second: number, type: number, channel: number, amountMinor: number, party: Party | null, fraud: number, locked: boolean): number {
     const slot = this.count++;
     this.keys[slot] = second * SLOTS + slot;

@@ -1,7 +1,7 @@
 import { planAccount, type AccountPlan } from './account.js';
 import { dayOfWeek } from './calendar.js';
 import { localEpochDay } from './clock.js';
-import { generationContext, type GenerateOptions } from './context.js';
+import { generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { CHANNELS, EventBuffer } from './events.js';
 import { FRAUD_PATTERNS } from './profile.js';
 import type { AccountSeed, SyntheticTransaction } from './types.js';
@@ -22,52 +22,67 @@ export function* generateTransactions(
   const ctx = generationContext(options);
   const events = new EventBuffer();
   const incidents: number[] = [];
-  const startMs = ctx.window.startMs;
   const ordered = [...accounts].sort((a, b) => compare(a.bankId, b.bankId) || compare(a.accountId, b.accountId));
 
   for (const account of ordered) {
     const plan = planAccount(account, ctx, events, incidents);
-    onAccount?.(profileOf(account, plan));
     const n = plan.rows;
+    onAccount?.(profileOf(account, plan, events));
     const width = Math.max(4, String(n).length);
-    const clock = ctx.clockOf(plan.timezone);
-    const { bankId, accountId } = account;
     // OBP account ids are unique only within a bank (the sandbox reuses them across banks)
-    const idPrefix = `synth_${bankId}_${accountId}_`;
-    const { currency } = plan;
-    const { order, chronoAmounts } = events;
-    let balance = plan.openingMinor;
-    for (let i = 0; i < n; i++) {
-      const slot = order[i] as number;
-      const type = ctx.types[events.types[slot] as number]!;
-      const party = events.parties[slot] ?? null;
-      const fraud = events.fraud[slot] as number;
-      const amountMinor = chronoAmounts[i] as number;
-      const second = events.secondOf(slot);
-      const timestampMs = startMs + second * 1000;
-      // the weekend of the account's own time zone
-      const dow = dayOfWeek(localEpochDay(clock, ctx.window, second));
-      const isMerchant = party !== null && party.mcc !== null;
-      balance += amountMinor;
-      yield {
-        transactionId: idPrefix + String(i + 1).padStart(width, '0'),
-        bankId,
-        accountId,
-        amountMinor,
-        currency,
-        transactionType: type.name,
-        description: type.withParty && party ? type.prefix + party.name + type.suffix : type.prefix,
-        merchant: isMerchant ? party.name : null,
-        merchantCategory: isMerchant ? party.mcc : null,
-        counterparty: isMerchant ? null : (party?.name ?? null),
-        channel: CHANNELS[events.channels[slot] as number]!,
-        timestampMs,
-        isWeekend: dow === 0 || dow === 6,
-        balanceAfterMinor: balance,
-        isFraud: fraud >= 0,
-        fraudPattern: fraud >= 0 ? FRAUD_PATTERNS[fraud]! : null,
-      };
-    }
+    const idPrefix = `synth_${account.bankId}_${account.accountId}_`;
+    yield* eventRows(ctx, events, n, account, plan, plan.openingMinor, (i) => idPrefix + String(i + 1).padStart(width, '0'));
+  }
+}
+
+/**
+ * The rows of `n` sorted events of one account (see EventBuffer.sort), the ledger running on from
+ * `openingMinor`; `idOf(i)` names the i-th. Shared by full histories and appended days.
+ */
+export function* eventRows(
+  ctx: GenerationContext,
+  events: EventBuffer,
+  n: number,
+  account: { bankId: string; accountId: string },
+  home: { currency: string; timezone: string },
+  openingMinor: number,
+  idOf: (i: number) => string,
+): Generator<SyntheticTransaction, void, undefined> {
+  const clock = ctx.clockOf(home.timezone);
+  const { bankId, accountId } = account;
+  const { currency } = home;
+  const { order, chronoAmounts } = events;
+  const startMs = ctx.window.startMs;
+  let balance = openingMinor;
+  for (let i = 0; i < n; i++) {
+    const slot = order[i] as number;
+    const type = ctx.types[events.types[slot] as number]!;
+    const party = events.parties[slot] ?? null;
+    const fraud = events.fraud[slot] as number;
+    const amountMinor = chronoAmounts[i] as number;
+    const second = events.secondOf(slot);
+    // the weekend of the account's own time zone
+    const dow = dayOfWeek(localEpochDay(clock, ctx.window, second));
+    const isMerchant = party !== null && party.mcc !== null;
+    balance += amountMinor;
+    yield {
+      transactionId: idOf(i),
+      bankId,
+      accountId,
+      amountMinor,
+      currency,
+      transactionType: type.name,
+      description: type.withParty && party ? type.prefix + party.name + type.suffix : type.prefix,
+      merchant: isMerchant ? party.name : null,
+      merchantCategory: isMerchant ? party.mcc : null,
+      counterparty: isMerchant ? null : (party?.name ?? null),
+      channel: CHANNELS[events.channels[slot] as number]!,
+      timestampMs: startMs + second * 1000,
+      isWeekend: dow === 0 || dow === 6,
+      balanceAfterMinor: balance,
+      isFraud: fraud >= 0,
+      fraudPattern: fraud >= 0 ? FRAUD_PATTERNS[fraud]! : null,
+    };
   }
 }
 
@@ -89,15 +104,23 @@ export interface AccountDescription {
   monthlyIncomeMinor: number;
   /** recurring rows (salary, bills) a fixed --transactions-per-account could not hold */
   missedRecurring: number;
+  /** day of the month the salary is due (an append continues the schedule); null without a salary */
+  payday: number | null;
+  /** balance_after of the last row: where an append continues the ledger */
+  closingMinor: number;
 }
 
 /** An account's description with its key: one row of raw.account_profiles. */
 export interface AccountProfile extends AccountDescription {
   bankId: string;
   accountId: string;
+  /** YYYY-MM-DD: the day its appends began (the end of its last full history); unset for a full history, which starts them afresh */
+  appendsFrom?: string;
 }
 
-function profileOf(account: AccountSeed, plan: AccountPlan): AccountProfile {
+function profileOf(account: AccountSeed, plan: AccountPlan, events: EventBuffer): AccountProfile {
+  let closingMinor = plan.openingMinor;
+  for (let i = 0; i < plan.rows; i++) closingMinor += events.chronoAmounts[i] as number;
   return {
     bankId: account.bankId,
     accountId: account.accountId,
@@ -112,6 +135,8 @@ function profileOf(account: AccountSeed, plan: AccountPlan): AccountProfile {
     rows: plan.rows,
     monthlyIncomeMinor: plan.monthlyIncomeMinor,
     missedRecurring: plan.missedRecurring,
+    payday: plan.payday,
+    closingMinor,
   };
 }
 
@@ -119,7 +144,9 @@ function profileOf(account: AccountSeed, plan: AccountPlan): AccountProfile {
 export function* describeAccounts(accounts: readonly AccountSeed[], options: GenerateOptions): Generator<AccountProfile> {
   const ctx = generationContext(options);
   const events = new EventBuffer();
-  for (const account of accounts) yield profileOf(account, planAccount(account, ctx, events, []));
+  for (const account of accounts) {
+    yield profileOf(account, planAccount(account, ctx, events, []), events);
+  }
 }
 
 export function describeAccount(account: AccountSeed, options: GenerateOptions): AccountDescription {
@@ -127,6 +154,6 @@ export function describeAccount(account: AccountSeed, options: GenerateOptions):
 }
 
 /** code-unit order, not locale order: the same on every machine */
-function compare(a: string, b: string): number {
+export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

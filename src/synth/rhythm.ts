@@ -47,3 +47,10 @@ export function rhythmTables(window: HistoryWindow, hourShift: number): RhythmTa
   }
   return { days, hours };
 }
+
+/** How busy a day is for `rhythm` against the week's mean (1 = an average day): an append books day by day. */
+export function weekdayFactor(rhythm: Rhythm, epochDay: number): number {
+  const weights = WEEKDAYS[rhythm];
+  const mean = weights.reduce((sum, w) => sum + w, 0) / weights.length;
+  return (weights[dayOfWeek(epochDay)] as number) / mean;
+}

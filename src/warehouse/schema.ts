@@ -1,10 +1,15 @@
 import type { ColumnType, Generated } from 'kysely';
+import { z } from 'zod';
 
 /**
  * Kysely types of the raw schema (migrations/0001_raw_schema.sql, 0003_safe_loads.sql). numeric and bigint arrive from
  * pg as strings (exact), timestamps as Date.
  */
 export type LoadStatus = 'running' | 'succeeded' | 'failed';
+/** raw.load_runs.load_mode (migrations/0005_append_runs.sql; dbt's accepted_values agree, see test/load-modes.test.ts) */
+export const LOAD_MODES = ['full', 'append'] as const;
+export const LoadModeSchema = z.enum(LOAD_MODES);
+export type LoadMode = z.infer<typeof LoadModeSchema>;
 type Numeric = ColumnType<string, string | number, string | number>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<unknown, string, string>;
@@ -26,6 +31,10 @@ export interface LoadRunsTable {
   set_aside: ColumnType<unknown, string | undefined, string>;
   backend_pid: number | null;
   backend_start: Timestamp | null;
+  load_mode: ColumnType<LoadMode, LoadMode | undefined, LoadMode>;
+  /** the days the run wrote rows for (UTC), both ends included; null when none */
+  days_from: ColumnType<string | null, string | null | undefined, string | null>;
+  days_to: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface BanksTable {

@@ -7,7 +7,7 @@ const KEYS = [
   'databaseUrl', 'warehousePort', 'logLevel',
   'obpSource', 'snapshot', 'obpBaseUrl', 'obpConcurrency', 'obpTimeoutMs', 'banks', 'bankIds',
   'transactionsPerAccount', 'days', 'asOf', 'seed', 'fraudRate', 'profile',
-  'lockTimeoutMs', 'lockRetries', 'prune',
+  'lockTimeoutMs', 'lockRetries', 'prune', 'append',
   'csvDir', 'json', 'dryRun',
 ] as const;
 

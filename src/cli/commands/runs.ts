@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { sql } from 'kysely';
+import { LoadModeSchema, type LoadMode } from '../../warehouse/schema.js';
 import { addSettingOptions } from '../options.js';
 import { action } from '../run.js';
 
@@ -11,6 +12,9 @@ export interface RunRow {
   startedAt: string;
   finishedAt: string | null;
   status: string;
+  mode: LoadMode;
+  /** the days the run wrote rows for (UTC, both included) */
+  days: { from: string; to: string } | null;
   obpSource: string | null;
   banks: number | null;
   accounts: number | null;
@@ -34,7 +38,13 @@ export function registerRuns(program: Command): void {
         if (!rows[0]?.exists) return [];
         const found = await db
           .selectFrom('raw.load_runs')
-          .select(['load_id', 'started_at', 'finished_at', 'status', 'obp_source', 'banks_count', 'accounts_count', 'transactions_count', 'error'])
+          .select([
+            'load_id', 'started_at', 'finished_at', 'status',
+            // through to_jsonb: a warehouse not yet migrated to 0005 (no load ran since the upgrade) has no such columns
+            sql<string | null>`to_jsonb(load_runs) ->> 'load_mode'`.as('load_mode'),
+            sql<string | null>`to_jsonb(load_runs) ->> 'days_from'`.as('days_from'),
+            sql<string | null>`to_jsonb(load_runs) ->> 'days_to'`.as('days_to'),
+            'obp_source', 'banks_count', 'accounts_count', 'transactions_count', 'error'])
           .orderBy('started_at', 'desc')
           .limit(limit)
           .execute();
@@ -44,6 +54,8 @@ export function registerRuns(program: Command): void {
             startedAt: new Date(r.started_at).toISOString(),
             finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
             status: r.status,
+            mode: LoadModeSchema.parse(r.load_mode ?? 'full'),
+            days: r.days_from && r.days_to ? { from: r.days_from, to: r.days_to } : null,
             obpSource: r.obp_source,
             banks: r.banks_count,
             accounts: r.accounts_count,
@@ -60,10 +72,12 @@ export function registerRuns(program: Command): void {
 
 export function renderRuns(runs: readonly RunRow[]): string {
   if (runs.length === 0) return 'No load runs yet: run `npm run load` (or `npx hybridbank load`).\n';
-  const header = ['started (UTC)', 'status', 'source', 'banks', 'accounts', 'transactions', 'duration', 'load_id', 'error'];
+  const header = ['started (UTC)', 'status', 'mode', 'days', 'source', 'banks', 'accounts', 'transactions', 'duration', 'load_id', 'error'];
   const rows = runs.map((r) => [
     r.startedAt.slice(0, 19).replace('T', ' '),
     r.status,
+    r.mode,
+    r.days ? (r.days.from === r.days.to ? r.days.from : `${r.days.from}..${r.days.to}`) : '-',
     r.obpSource ?? '-',
     count(r.banks),
     count(r.accounts),
@@ -73,7 +87,7 @@ export function renderRuns(runs: readonly RunRow[]): string {
     r.error ? oneLine(r.error, 70) : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 5 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 

@@ -1,0 +1,145 @@
+/**
+ * `load --append` against a full load: `DATABASE_URL=postgres://... npm run bench:append [-- accounts]`
+ * (default 3,000 accounts in 10 banks, served by the project's OBP-compatible server).
+ *
+ * 1. A full load (`auto`: each account's own rate over 90 days) into a fresh database.
+ * 2. An append of one day, then of a week, with OBP's balances unchanged (the sandbox's, the
+ *    bundled snapshot's case: every day must end where it began).
+ * 3. An append of a week after OBP's balances moved (a random walk per account), as live balances do.
+ * Prints JSON: rows, seconds and rows/s of each run (end to end and generate + COPY), the
+ * transfers added to reach OBP's balances, and the appended rows' distributions next to the full
+ * load's last 28 days: rows per account-day (mean, share of quiet days), local hour of day, type
+ * mix, median amount per type.
+ */
+import pg from 'pg';
+import { loadConfig } from '../src/config/config.js';
+import { runLoad } from '../src/load/pipeline.js';
+import type { LoadSummary } from '../src/load/summary.js';
+import { createLogger } from '../src/log/logger.js';
+import type { SandboxData } from '../src/obp/sandbox/data.js';
+import { startSandboxServer } from '../src/obp/sandbox/server.js';
+
+const accountCount = Number(process.argv[2] ?? 3_000);
+const serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) {
+  console.error('npm run bench:append needs DATABASE_URL: a PostgreSQL server where it may create (and drop) a database of its own.');
+  process.exit(1);
+}
+const database = `hb_bench_append_${process.pid}`;
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${database}`);
+await admin.end();
+const benchUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
+
+const owner = { email: 'bench@example.com', user_name: 'bench', password: 'Bench!secret-42' };
+const TYPES = ['CURRENT', 'CURRENT PLUS', 'BUSINESS CURRENT', 'CURRENT', 'Red Mastercard', 'SAVINGS', 'CURRENT'];
+const banks = Array.from({ length: 10 }, (_, i) => ({ id: `bench-bank-${i}`, short_name: `BB${i}`, full_name: `Bench bank ${i}`, logo: '', website: `https://bank${i}.example.com` }));
+const balanceOf = (i: number) => ((i * 7919) % 600_000) - 20_000; // minor units, some overdrawn
+const data: SandboxData = {
+  banks,
+  users: [owner],
+  accounts: Array.from({ length: accountCount }, (_, i) => ({
+    id: `acc-${i}`,
+    bank: banks[i % banks.length]!.id,
+    label: `Account ${i}`,
+    number: String(100_000 + i),
+    type: TYPES[i % TYPES.length]!,
+    balance: { currency: ['EUR', 'GBP', 'USD'][i % 3]!, amount: (balanceOf(i) / 100).toFixed(2) },
+    IBAN: `GB00 BENCH ${i}`,
+    owners: [owner.user_name],
+  })),
+};
+const consumerKey = 'bench-consumer-key';
+const server = await startSandboxServer({ data, consumerKey });
+const log = createLogger({ level: 'warn', format: 'json' });
+const pool = new pg.Pool({ connectionString: benchUrl });
+
+async function load(asOf: string, append: boolean) {
+  const config = loadConfig({
+    env: { OBP_USERNAME: owner.email, OBP_PASSWORD: owner.password, OBP_CONSUMER_KEY: consumerKey },
+    flags: { databaseUrl: benchUrl, obpSource: 'live', obpBaseUrl: server.url, banks: 10, transactionsPerAccount: 'auto', days: 90, seed: 'bench', asOf, append },
+  });
+  const started = process.hrtime.bigint();
+  const summary = await runLoad({ config, log, signal: new AbortController().signal, progressBar: false });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { summary, seconds };
+}
+
+function figures(run: { summary: LoadSummary; seconds: number }) {
+  const rows = run.summary.transactions.rows;
+  const stream = run.summary.timings.generate_and_copy ?? 0;
+  return {
+    rows,
+    seconds: Number(run.seconds.toFixed(2)),
+    rowsPerSecond: Math.round(rows / run.seconds),
+    generateAndCopyRowsPerSecond: stream > 0 ? Math.round(rows / stream) : null,
+    balancingRows: run.summary.append?.balancingRows ?? 0,
+    steps: run.summary.timings,
+  };
+}
+
+/** The distributions of some rows (`where` on raw.transactions t) over `days` UTC days from `from`, per account-day and in local time. */
+async function distributions(where: string, from: string, days: number) {
+  const q = async <T extends pg.QueryResultRow>(sql: string) => (await pool.query<T>(sql)).rows;
+  const [perDay] = await q<{ mean: number; quiet: number }>(`
+    WITH counts AS (
+      SELECT a.account_id, g.day, count(t.transaction_id) AS n
+      FROM raw.accounts a
+      CROSS JOIN generate_series(DATE '${from}', DATE '${from}' + ${days - 1}, interval '1 day') AS g (day)
+      LEFT JOIN raw.transactions t
+        ON t.bank_id = a.bank_id AND t.account_id = a.account_id AND (t.transaction_date AT TIME ZONE 'UTC')::date = g.day AND ${where}
+      GROUP BY 1, 2
+    )
+    SELECT round(avg(n), 3)::float8 AS mean, round(avg((n = 0)::int), 3)::float8 AS quiet FROM counts`);
+  const hours = await q<{ hour: number; share: number }>(`
+    SELECT extract(hour FROM t.transaction_date AT TIME ZONE p.timezone)::int AS hour, round(count(*) / sum(count(*)) OVER (), 3)::float8 AS share
+    FROM raw.transactions t JOIN raw.account_profiles p USING (bank_id, account_id)
+    WHERE ${where} GROUP BY 1 ORDER BY 1`);
+  const types = await q<{ type: string; share: number; median: number }>(`
+    SELECT transaction_type AS type, round(count(*) / sum(count(*)) OVER (), 3)::float8 AS share,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(amount))::float8 AS median
+    FROM raw.transactions t WHERE ${where} GROUP BY 1 ORDER BY 1`);
+  return {
+    rowsPerAccountDay: perDay!.mean,
+    quietAccountDays: perDay!.quiet,
+    localHourShares: Object.fromEntries(hours.map((h) => [h.hour, h.share])),
+    types: Object.fromEntries(types.map((t) => [t.type, { share: t.share, medianAmount: t.median }])),
+  };
+}
+
+try {
+  const full = await load('2026-10-01', false);
+  const oneDay = await load('2026-10-02', true);
+  const week = await load('2026-10-09', true);
+  // OBP's balances move, as live ones do: a walk of a few hundred a week per account
+  server.faults.balances = Object.fromEntries(data.accounts.map((a, i) => [a.id, ((balanceOf(i) + (((i * 104_729) % 120_001) - 60_000)) / 100).toFixed(2)]));
+  const moved = await load('2026-10-16', true);
+  const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(
+    JSON.stringify(
+      {
+        accounts: accountCount,
+        fullLoad: figures(full),
+        appendOneDay: figures(oneDay),
+        appendWeekStaticBalances: figures(week),
+        appendWeekMovedBalances: figures(moved),
+        peakRssMiB,
+        distributions: {
+          fullLoadLast28Days: await distributions(`t.load_id = '${full.summary.loadId}' AND t.transaction_date >= '2026-09-03T00:00:00Z'`, '2026-09-03', 28),
+          appendedWeekStaticBalances: await distributions(`t.load_id = '${week.summary.loadId}'`, '2026-10-02', 7),
+          appendedWeekMovedBalances: await distributions(`t.load_id = '${moved.summary.loadId}'`, '2026-10-09', 7),
+        },
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await pool.end();
+  await server.close();
+  const cleanup = new pg.Client({ connectionString: serverUrl });
+  await cleanup.connect();
+  await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await cleanup.end();
+}

@@ -1,0 +1,387 @@
+import { HybridbankError } from '../core/errors.js';
+import { identityOf, RECURRING_ORDER, accountState, type Identity } from './account.js';
+import { drawMinor } from './amounts.js';
+import { DAY_MS, historyWindow } from './calendar.js';
+import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, type GenerationContext } from './context.js';
+import { EventBuffer, NOT_FRAUD } from './events.js';
+import { emitIncident, planIncidents } from './fraud.js';
+import { compare, eventRows, type AccountProfile } from './generator.js';
+import { PLANNERS, type AccountState } from './kinds.js';
+import type { Party } from './pools.js';
+import { Rng, WeightedTable } from './prng.js';
+import type { TransactionKind } from './profile.js';
+import { weekdayFactor, type Rhythm } from './rhythm.js';
+import type { AccountSeed, SyntheticTransaction } from './types.js';
+
+/**
+ * `load --append`: an account's history continued day by day. The rows of an account on a day come
+ * from a stream of (seed, account, day) alone, planned by the same kind planners as a full history
+ * over a one-day window: who the account is (persona, payday, billers, payees, habits) is the
+ * identity its first history was drawn with (pinned by raw.account_profiles), so salaries, bills
+ * and merchants continue; fraud incidents are drawn per 30-day block of (seed, account), so a
+ * victim's incident lands on one day whichever run books it.
+ *
+ * The ledger runs on from the last balance_after and must end on OBP's balance of this extraction.
+ * Over k new days the balance is taken from where it was to where OBP says it is in k equal steps,
+ * one per day: a day's rows depend only on (seed, account, day, its plan, the balance it starts
+ * from, the balance it must reach), so appending two days at once gives the same rows as
+ * appending each day on its own when OBP's balance at the day in between is the step (always when
+ * it did not move). A day whose unlocked rows (purchases, transfers, deposits, repayments; not
+ * salaries, bills, ATM notes, refunds, fraud) can absorb its step by moving each by at most half
+ * keeps them so; otherwise they keep their drawn amounts and the step becomes transfers in or out
+ * at usual hours, each within the type's bounds, counted in `balancingRows` (the loader logs them).
+ */
+export interface ContinuedAccount {
+  /** the account as OBP has it now: its balance is where the new days end */
+  seed: AccountSeed;
+  /** what earlier runs decided for it and where its history stands (raw.account_profiles) */
+  profile: AccountProfile;
+  /** epoch day its history runs to: its rows end when this day (UTC) begins */
+  historyEndDay: number;
+  /** epoch day its appends began (the end of its last full history): refunds refer to purchases from there on */
+  appendsFromDay: number;
+}
+
+/** What an append did to one account: its profile after the new days (rows: the whole history's). */
+export interface Continuation {
+  profile: AccountProfile;
+  newRows: number;
+  /** transfers added because resizing the day's rows could not reach OBP's balance */
+  balancingRows: number;
+}
+
+/** How far an unlocked amount may grow (or shrink, by its inverse) to reach the day's balance: mildly, to keep its distribution. */
+const RESIZE = 1.5;
+
+/** The epoch day of a YYYY-MM-DD date. */
+export function epochDayOf(isoDate: string): number {
+  return historyWindow(isoDate, 1).endMs / DAY_MS;
+}
+
+/**
+ * The new days' rows of each account, ordered by account then time, from each account's history
+ * end up to the day before `options.asOf` (nothing for an account already there); `onAccount` is
+ * told the outcome after each account's rows.
+ */
+export function* continueHistories(
+  accounts: readonly ContinuedAccount[],
+  options: GenerateOptions,
+  onAccount?: (outcome: Continuation) => void,
+): Generator<SyntheticTransaction, void, undefined> {
+  if (options.profile.style === 'uniform' && accounts.length > 0) {
+    throw new HybridbankError('PROFILE_INVALID', 'The profile\'s "uniform" style (the original script\'s draws over the whole window) has no day-by-day plan to continue a history with.', {
+      hint: 'Append with a realistic profile (the default), or run a full load (without --append) with this one.',
+    });
+  }
+  const base = generationContext(options);
+  const asOfDay = epochDayOf(options.asOf);
+  const contexts = new Map<number, GenerationContext>();
+  const dayCtx = (day: number) => {
+    let ctx = contexts.get(day);
+    if (!ctx) contexts.set(day, (ctx = dayContext(base, day)));
+    return ctx;
+  };
+  const events = new EventBuffer();
+  const scratch = { incidents: [] as number[], events: new EventBuffer() };
+  const ordered = [...accounts].sort((a, b) => compare(a.seed.bankId, b.seed.bankId) || compare(a.seed.accountId, b.seed.accountId));
+  for (const account of ordered) {
+    const { seed, profile } = account;
+    const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
+    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), scratch };
+    const idPrefix = `synth_${seed.bankId}_${seed.accountId}_`;
+    const k = Math.max(0, asOfDay - account.historyEndDay);
+    const from = profile.closingMinor;
+    let balance = from;
+    let newRows = 0;
+    let balancingRows = 0;
+    for (let i = 0; i < k; i++) {
+      const day = account.historyEndDay + i;
+      const to = seed.balanceMinor === null ? null : from + Math.round(((seed.balanceMinor - from) * (i + 1)) / k);
+      const planned = planDay(days, day, events, balance, to);
+      const date = isoDay(day);
+      yield* eventRows(dayCtx(day), events, planned.rows, seed, profile, balance, (j) => `${idPrefix}${date}_${String(j + 1).padStart(4, '0')}`);
+      for (let j = 0; j < planned.rows; j++) balance += events.chronoAmounts[j] as number;
+      newRows += planned.rows;
+      balancingRows += planned.balancing;
+    }
+    onAccount?.({ profile: { ...profile, rows: profile.rows + newRows, closingMinor: balance, missedRecurring: 0 }, newRows, balancingRows });
+  }
+}
+
+/** One account being continued: who it is, its rates, and its refundable purchases by day (replayed, cached). */
+interface AccountDays {
+  seed: AccountSeed;
+  who: Identity;
+  profile: AccountProfile;
+  rates: Rates;
+  /** the run's context (what does not depend on the day) */
+  base: GenerationContext;
+  appendsFromDay: number;
+  dayCtx: (day: number) => GenerationContext;
+  /** refundable purchases by block, then by day */
+  refunds: Map<number, Map<number, Refundable[]>>;
+  scratch: { incidents: number[]; events: EventBuffer };
+}
+
+/** What an account books a day on average, from its rate: the rate holds recurring and rated rows too, as in a full history. */
+interface Rates {
+  rated: [TransactionKind, number][];
+  /** discretionary rows on an average weekday */
+  discretionaryPerDay: number;
+  /** the share of discretionary draws that are refunds (they come from the refund streams instead) */
+  refundShare: number;
+}
+
+function ratesOf(ctx: GenerationContext, who: Identity): Rates {
+  const { typeOf, types } = ctx;
+  const spec = who.persona.spec;
+  const has = (kind: TransactionKind) => typeOf[kind] !== undefined && who.accountType.allows.has(kind);
+  const credits = who.accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
+  const rated = (Object.entries(credits) as [TransactionKind, number][]).filter(([kind]) => has(kind) && PLANNERS[kind].phase === 'rated');
+  const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0)
+    + who.contracts.length + rated.reduce((sum, [, perMonth]) => sum + perMonth, 0);
+  const weights = ctx.discretionaryTypes.map((t, j) => (who.accountType.allows.has(types[t]!.kind) ? (who.persona.typeWeights[j] as number) : 0));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const refunds = ctx.discretionaryTypes.reduce((sum, t, j) => sum + (types[t]!.kind === 'refund' && has('card') ? (weights[j] as number) : 0), 0);
+  return { rated, discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH), refundShare: total > 0 ? refunds / total : 0 };
+}
+
+/**
+ * Books one account's events of one day into `events` (sorted) and returns how many: recurring
+ * rows due that day, rated credits and discretionary rows at the account's rate (busier on the
+ * days its rhythm is busier), refunds of earlier appended purchases, the fraud incidents that
+ * start that day; then the day reaches `to`.
+ */
+function planDay(a: AccountDays, day: number, events: EventBuffer, from: number, to: number | null): { rows: number; balancing: number } {
+  const ctx = a.dayCtx(day);
+  const { options, typeOf, types } = ctx;
+  const { seed, who } = a;
+  const rng = Rng.of('day', options.seed, seed.bankId, seed.accountId, isoDay(day));
+  const incidentsToday = incidentsOn(ctx, seed, who, day, a.scratch.incidents);
+  const discretionary = Math.min(9_999, rng.poisson(a.rates.discretionaryPerDay * weekdayFactor('shop', day)));
+  const fraudRows = incidentsToday.reduce((sum, [, rows]) => sum + rows, 0);
+  events.reset(64 + who.contracts.length + discretionary + fraudRows);
+
+  const s = accountState(ctx, who, rng, events, from);
+  for (const kind of RECURRING_ORDER) {
+    const type = typeOf[kind];
+    const planner = PLANNERS[kind];
+    if (type !== undefined && who.accountType.allows.has(kind) && planner.phase === 'recurring') planner.plan(s, type, Number.MAX_SAFE_INTEGER);
+  }
+  for (const [kind, perMonth] of a.rates.rated) {
+    const planner = PLANNERS[kind];
+    if (planner.phase !== 'rated') continue;
+    const count = Math.floor(perMonth * ctx.months * weekdayFactor(RATED_RHYTHM[kind] ?? 'online', day) + rng.next());
+    for (let i = 0; i < count; i++) planner.plan(s, typeOf[kind]!);
+  }
+  const { table, meanDebitMinor } = ctx.activityOf(s.persona, who.accountType);
+  for (let r = 0; r < discretionary; r++) {
+    const type = ctx.discretionaryTypes[table.pick(rng)]!;
+    const planner = PLANNERS[types[type]!.kind];
+    if (planner.phase !== 'discretionary') throw new Error(`kind ${types[type]!.kind} is not discretionary`);
+    // a refund needs a purchase days before: refunds come from the refund streams below
+    if (types[type]!.kind !== 'refund') planner.plan(s, type);
+  }
+  setIncome(s, a.profile.monthlyIncomeMinor, meanDebitMinor * who.dailyRate * DAYS_PER_MONTH);
+  bookRefundable(a, day, events);
+  for (const [slot, rows] of incidentsToday) emitIncident(ctx, slot, rows, { rng, payees: who.payees, pools: who.pools, clock: s.clock, persona: s.persona }, events);
+  const balancing = to === null ? 0 : reach(s, to - from);
+  events.sort(ctx.resizeBoundOfType);
+  return { rows: events.count, balancing };
+}
+
+/** A purchase of an appended day that is refunded later, and its refund. */
+interface Refundable {
+  second: number;
+  type: number;
+  channel: number;
+  paidMinor: number;
+  party: Party | null;
+  refundDay: number;
+  refundSecond: number;
+  refundMinor: number;
+}
+
+/** Days per block of the streams an account's refunds and fraud incidents are drawn from. */
+const BLOCK = 30;
+
+/**
+ * The purchases of `day` that will be refunded. They are drawn per 30-day block of (seed,
+ * account), from a stream of their own, so a later day finds them without replaying the days'
+ * other rows (one stream per block, not one per day looked back at): how many over the block at
+ * the account's rate, which days (busier days more often), then each purchase on its day. A refund
+ * follows its purchase at the same merchant and channel, days later, for all or part of it, as in
+ * a full history. Their amounts are locked (the ledger never resizes them), so the refund matches.
+ */
+function refundablesOf(a: AccountDays, day: number): readonly Refundable[] {
+  const block = Math.floor(day / BLOCK);
+  let byDay = a.refunds.get(block);
+  if (!byDay) a.refunds.set(block, (byDay = refundablesOfBlock(a, block)));
+  return byDay.get(day) ?? NONE;
+}
+
+const NONE: readonly Refundable[] = [];
+
+function refundablesOfBlock(a: AccountDays, block: number): Map<number, Refundable[]> {
+  const out = new Map<number, Refundable[]>();
+  const card = a.base.typeOf.card;
+  const refund = a.base.typeOf.refund;
+  const first = block * BLOCK;
+  const busy = Array.from({ length: BLOCK }, (_, i) => weekdayFactor('shop', first + i));
+  const rng = Rng.of('refunds', a.base.options.seed, a.seed.bankId, a.seed.accountId, String(block));
+  const expected = a.rates.discretionaryPerDay * a.rates.refundShare * busy.reduce((sum, b) => sum + b, 0);
+  const count = card === undefined || refund === undefined ? 0 : rng.poisson(expected);
+  if (count === 0) return out;
+  const table = new WeightedTable(busy);
+  const days = Array.from({ length: count }, () => first + table.pick(rng)).sort((x, y) => x - y);
+  const { refundShare, fullRefundChance, refundDelayDays } = a.base.options.profile.behaviour;
+  const t = a.base.types[refund!]!;
+  const planCard = PLANNERS.card;
+  if (planCard.phase !== 'discretionary') throw new Error('card is a discretionary kind');
+  const events = a.scratch.events;
+  for (const day of days) {
+    events.reset(1);
+    planCard.plan(accountState(a.dayCtx(day), a.who, rng, events, null), card!);
+    const paid = -(events.amounts[0] as number);
+    const delay = rng.between(refundDelayDays[0], refundDelayDays[1]);
+    const share = rng.chance(fullRefundChance) ? 1 : rng.uniform(refundShare[0], refundShare[1]);
+    const at = events.secondOf(0) + delay * 86400 + rng.int(36_000);
+    if (paid < t.minMinor) continue;
+    let amount = Math.min(paid, t.maxMinor, Math.round(paid * share));
+    if (amount < t.minMinor) amount = Math.min(paid, t.maxMinor);
+    const list = out.get(day) ?? [];
+    out.set(day, list);
+    list.push({
+      second: events.secondOf(0), type: events.types[0] as number, channel: events.channels[0] as number, paidMinor: paid, party: events.parties[0] ?? null,
+      refundDay: day + Math.floor(at / 86400), refundSecond: at % 86400, refundMinor: amount,
+    });
+  }
+  return out;
+}
+
+/** Today's refundable purchases, and the refunds due today of purchases made since the account's appends began. */
+function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void {
+  const ctx = a.dayCtx(day);
+  const refund = ctx.typeOf.refund;
+  const today = refundablesOf(a, day);
+  const latest = ctx.options.profile.behaviour.refundDelayDays[1] + 1;
+  let due = 0;
+  for (let d = Math.max(a.appendsFromDay, day - latest); d <= day; d++) for (const r of refundablesOf(a, d)) if (r.refundDay === day) due++;
+  events.grow(events.count + today.length + due);
+  for (const r of today) events.add(r.second, r.type, r.channel, -r.paidMinor, r.party, NOT_FRAUD, true);
+  for (let d = Math.max(a.appendsFromDay, day - latest); d <= day; d++) {
+    for (const r of refundablesOf(a, d)) if (r.refundDay === day) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
+  }
+  // what no later day asks for again
+  for (const block of a.refunds.keys()) if ((block + 1) * BLOCK <= day - latest) a.refunds.delete(block);
+}
+
+/** the rhythm whose weekday weights a rated credit follows (branches close on Sundays) */
+const RATED_RHYTHM: Partial<Record<TransactionKind, Rhythm>> = { cash_deposit: 'branch', transfer_in: 'online' };
+
+/** A salary is the person's monthly salary of their profile; a card repayment settles about a month's spending. */
+function setIncome(s: AccountState, monthlyIncomeMinor: number, monthlySpendMinor: number): void {
+  const { ctx, events } = s;
+  if (s.persona.spec.salary) {
+    for (const slot of s.incomeSlots) {
+      const t = ctx.types[events.types[slot] as number]!;
+      events.amounts[slot] = Math.min(t.maxMinor, Math.max(t.minMinor, monthlyIncomeMinor));
+    }
+  }
+  for (const slot of s.repaymentSlots) {
+    const t = ctx.types[events.types[slot] as number]!;
+    events.amounts[slot] = drawMinor(s.rng, { medianMinor: Math.max(t.minMinor, monthlySpendMinor * 0.9), spread: 0.15 }, 1, t.minMinor, t.maxMinor);
+  }
+}
+
+/**
+ * The incidents of the account's 30-day block that start on `day`, as [pattern slot, rows]: the
+ * block's draw (victim or not, how many, which days) is the same whichever run books which day.
+ */
+function incidentsOn(ctx: GenerationContext, seed: AccountSeed, who: Identity, day: number, scratch: number[]): [number, number][] {
+  const block = Math.floor(day / BLOCK);
+  const rng = Rng.of('fraud', ctx.options.seed, seed.bankId, seed.accountId, String(block));
+  planIncidents(rng, ctx, who.accountType, Math.max(1, Math.round(who.dailyRate * BLOCK)), BLOCK, scratch);
+  const out: [number, number][] = [];
+  for (let i = 0; i < scratch.length; i += 2) {
+    if (block * BLOCK + rng.int(BLOCK) === day) out.push([scratch[i]!, scratch[i + 1]!]);
+  }
+  return out;
+}
+
+/**
+ * Reaches the day's step: when the day's unlocked rows can absorb `target` (each moved within its
+ * type's bounds and by at most half its drawn size, in proportion to its room), they do; otherwise
+ * they keep their drawn amounts and the whole gap becomes transfers in (or out) at the account's
+ * usual hours, each within the type's bounds: rather one plain transfer than every purchase of the
+ * day shrunk or swollen out of its distribution. Returns how many transfers were added.
+ */
+function reach(s: AccountState, target: number): number {
+  const { ctx, events } = s;
+  let gap = target;
+  for (let i = 0; i < events.count; i++) gap -= events.amounts[i] as number;
+  if (gap === 0) return 0;
+  const up = gap > 0;
+  const need = Math.abs(gap);
+  const rooms = new Float64Array(events.count);
+  let total = 0;
+  for (let i = 0; i < events.count; i++) {
+    if (events.locked[i]) continue;
+    const t = ctx.types[events.types[i] as number]!;
+    const size = Math.abs(events.amounts[i] as number);
+    // moving the balance up: smaller debits, larger credits; down: the other way round
+    const grows = ((events.amounts[i] as number) > 0) === up;
+    rooms[i] = Math.max(0, grows ? Math.min(t.maxMinor - size, Math.floor(size * (RESIZE - 1))) : size - Math.max(t.minMinor, Math.ceil(size / RESIZE)));
+    total += rooms[i] as number;
+  }
+  if (total >= need) {
+    let left = need;
+    for (let i = 0; i < events.count; i++) {
+      const share = Math.min(left, Math.floor(((rooms[i] as number) * need) / total));
+      rooms[i] = (rooms[i] as number) - share;
+      events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
+      left -= share;
+    }
+    // the rounding left over, a minor unit at a time, to rows with room left
+    for (let i = 0; i < events.count && left > 0; i++) {
+      const share = Math.min(left, rooms[i] as number);
+      events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
+      left -= share;
+    }
+    return 0;
+  }
+  const kind = up ? 'transfer_in' : 'transfer';
+  const back = up ? 'transfer' : 'transfer_in';
+  const type = ctx.typeOf[kind];
+  if (type === undefined) throw new Error(`the profile has no ${kind} type to reach OBP's balance with`);
+  const t = ctx.types[type]!;
+  // below the type's minimum: a minimum transfer the other way, and this one larger by as much
+  const backType = ctx.typeOf[back];
+  const counter = need < t.minMinor && backType !== undefined ? ctx.types[backType]!.minMinor : 0;
+  const count = Math.ceil((need + counter) / t.maxMinor);
+  events.grow(events.count + count + 1);
+  for (let i = 0; i < count; i++) addTransfer(s, kind, type, up, Math.floor((need + counter) / count) + (i < (need + counter) % count ? 1 : 0));
+  if (counter > 0) addTransfer(s, back, backType!, !up, counter);
+  return count + (counter > 0 ? 1 : 0);
+}
+
+/** A transfer in or out at the account's usual hours and with its usual parties, for `amount` (locked). */
+function addTransfer(s: AccountState, kind: 'transfer' | 'transfer_in', type: number, credit: boolean, amount: number): void {
+  const planner = PLANNERS[kind];
+  if (planner.phase === 'recurring') throw new Error(`kind ${kind} is recurring`);
+  planner.plan(s, type);
+  s.events.amounts[s.events.count - 1] = credit ? amount : -amount;
+  s.events.locked[s.events.count - 1] = 1;
+}
+
+const isoDays = new Map<number, string>();
+
+/** YYYY-MM-DD of an epoch day; cached: every account asks for the same few days */
+function isoDay(epochDay: number): string {
+  let text = isoDays.get(epochDay);
+  if (text === undefined) {
+    if (isoDays.size > 4096) isoDays.clear();
+    isoDays.set(epochDay, (text = new Date(epochDay * DAY_MS).toISOString().slice(0, 10)));
+  }
+  return text;
+}

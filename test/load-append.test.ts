@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { LoadSummary } from '../src/load/summary.js';
+import { NO_FAULTS } from '../src/obp/sandbox/server.js';
+import { continueHistories, describeAccounts, epochDayOf, generateTransactions, loadProfile, sampleAccounts, type AccountProfile, type GenerateOptions, type SyntheticTransaction } from '../src/synth/index.js';
+import { runCli } from './helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { CONSUMER_KEY, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
+import { assertSucceeded, transactionsDigest } from './helpers/warehouse-queries.js';
+
+/**
+ * `load --append` (issue 15) against a real warehouse and the project's OBP server: the history
+ * only grows, earlier rows stay byte for byte, the ledger runs on to OBP's balance, and the same
+ * (seed, account, day) always gives the same rows.
+ */
+const ARGS = ['--obp-source', 'live', '--transactions-per-account', '60', '--days', '30', '--seed', '15'];
+
+function load(db: TestDatabase, server: SandboxServer, extra: string[]) {
+  return runCli(['load', ...ARGS, '--json', ...extra], {
+    env: {
+      DATABASE_URL: db.url,
+      OBP_BASE_URL: server.url,
+      OBP_USERNAME: OWNER.email,
+      OBP_PASSWORD: OWNER.password,
+      OBP_CONSUMER_KEY: CONSUMER_KEY,
+      OBP_RETRIES: '1',
+    },
+  });
+}
+
+async function loaded(db: TestDatabase, server: SandboxServer, extra: string[]): Promise<{ summary: LoadSummary; stderr: string }> {
+  const result = await load(db, server, extra);
+  assertSucceeded(result);
+  return { summary: JSON.parse(result.stdout) as LoadSummary, stderr: result.stderr };
+}
+
+/** Every column of every row (lineage included), so "byte-identical" means it. */
+async function rowsDigest(db: TestDatabase, where = 'true'): Promise<{ digest: string; rows: number }> {
+  const { rows } = await db.warehouse.pool.query<{ digest: string; rows: number }>(`
+    SELECT md5(string_agg(t::text, E'\\n' ORDER BY transaction_id)) AS digest, count(*)::int AS rows
+    FROM raw.transactions t WHERE ${where}`);
+  return rows[0]!;
+}
+
+async function run(db: TestDatabase, loadId: string): Promise<{ load_mode: string; days_from: string | null; days_to: string | null; transactions_count: string }> {
+  const { rows } = await db.warehouse.pool.query(
+    `SELECT load_mode, days_from::text, days_to::text, transactions_count::text FROM raw.load_runs WHERE load_id = $1`,
+    [loadId],
+  );
+  return rows[0];
+}
+
+/** Accounts whose ledger breaks anywhere (balance_after <> previous + amount), or does not end on OBP's balance. */
+async function brokenLedgers(db: TestDatabase): Promise<string[]> {
+  const { rows } = await db.warehouse.pool.query<{ account_id: string }>(`
+    WITH ordered AS (
+      SELECT bank_id, account_id, amount, balance_after,
+             lag(balance_after) OVER (PARTITION BY bank_id, account_id ORDER BY transaction_date, transaction_id) AS previous,
+             row_number() OVER (PARTITION BY bank_id, account_id ORDER BY transaction_date DESC, transaction_id DESC) AS from_end
+      FROM raw.transactions
+    )
+    SELECT DISTINCT o.account_id
+    FROM ordered o JOIN raw.accounts a USING (bank_id, account_id)
+    WHERE a.is_active AND ((o.previous IS NOT NULL AND o.previous + o.amount <> o.balance_after)
+       OR (o.from_end = 1 AND o.balance_after <> a.balance))
+    ORDER BY 1`);
+  return rows.map((r) => r.account_id);
+}
+
+async function rowsPerAccount(db: TestDatabase, where: string): Promise<Record<string, number>> {
+  const { rows } = await db.warehouse.pool.query<{ account_id: string; n: number }>(
+    `SELECT account_id, count(*)::int AS n FROM raw.transactions WHERE ${where} GROUP BY 1 ORDER BY 1`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.account_id, r.n]));
+}
+
+describe('load --append continues each account day by day', () => {
+  let db: TestDatabase;
+  let server: SandboxServer;
+  before(async () => {
+    db = await createTestDatabase();
+    // acc-2-3 is not listed yet: it turns up later as a new account
+    server = await startObpServer({ data: manyBanks(2, 3), faults: { unlistedAccounts: ['acc-2-3'] } });
+  });
+  after(async () => {
+    await server.close();
+    await db.drop();
+  });
+
+  it('on an empty warehouse loads every account as a full load would, recorded as an append', async () => {
+    const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-01']);
+    assert.equal(summary.loadMode, 'append');
+    assert.equal(summary.transactions.rows, 5 * 60);
+    assert.deepEqual(await run(db, summary.loadId), { load_mode: 'append', days_from: '2026-09-01', days_to: '2026-09-30', transactions_count: '300' });
+    assert.deepEqual(await brokenLedgers(db), []);
+  });
+
+  it('adds rows only in the new days, with its own load_id; every earlier row stays byte-identical and the ledger runs on to OBP', async () => {
+    const before = await rowsDigest(db);
+    const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
+    assert.ok(summary.transactions.rows > 0);
+    assert.deepEqual(await rowsDigest(db, `load_id <> '${summary.loadId}'`), before);
+    const outside = await db.warehouse.pool.query(
+      `SELECT count(*)::int AS n FROM raw.transactions WHERE load_id = $1 AND NOT (transaction_date >= '2026-10-01T00:00:00Z' AND transaction_date < '2026-10-03T00:00:00Z')`,
+      [summary.loadId],
+    );
+    assert.equal(outside.rows[0].n, 0, 'new rows only in the new days');
+    assert.deepEqual(await run(db, summary.loadId), { load_mode: 'append', days_from: '2026-10-01', days_to: '2026-10-02', transactions_count: String(summary.transactions.rows) });
+    assert.deepEqual(await brokenLedgers(db), []);
+    assert.ok(summary.lineage.some((c) => c.name.startsWith('appended rows continue') && c.passed));
+  });
+
+  it('the same append twice adds nothing', async () => {
+    const before = await rowsDigest(db);
+    const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
+    assert.equal(summary.transactions.rows, 0);
+    assert.deepEqual(await rowsDigest(db), before);
+    assert.deepEqual(await run(db, summary.loadId), { load_mode: 'append', days_from: null, days_to: null, transactions_count: '0' });
+  });
+
+  it("reaches OBP's balance when it moved, through the day's own rows (extra transfers only for a move they cannot absorb, logged)", async () => {
+    // acc-1-1 holds 1000.00: a small move fits in the day's rows, a large one does not
+    server.faults = { ...structuredClone(NO_FAULTS), unlistedAccounts: ['acc-2-3'], balances: { 'acc-1-1': '1012.40', 'acc-1-2': '31001.01' } };
+    const { summary, stderr } = await loaded(db, server, ['--append', '--as-of', '2026-10-04']);
+    assert.deepEqual(await brokenLedgers(db), []);
+    const moved = await db.warehouse.pool.query<{ account_id: string; biggest: string }>(
+      `SELECT account_id, max(abs(amount))::text AS biggest FROM raw.transactions WHERE load_id = $1 AND account_id IN ('acc-1-1', 'acc-1-2') GROUP BY 1 ORDER BY 1`,
+      [summary.loadId],
+    );
+    assert.ok(Number(moved.rows[1]!.biggest) <= 5000, 'no single row takes a 30,000 move: each stays within its type');
+    assert.match(stderr, /needed \d+ extra transfer\(s\) to reach OBP's balance/);
+  });
+
+  it('gives a new account a full initial history and a vanished one nothing', async () => {
+    server.faults = { ...structuredClone(NO_FAULTS), unlistedAccounts: ['acc-1-3'], balances: { 'acc-1-1': '1012.40', 'acc-1-2': '31001.01' } };
+    const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-05']);
+    const counts = await rowsPerAccount(db, `load_id = '${summary.loadId}'`);
+    assert.equal(counts['acc-2-3'], 60, 'the new account: --transactions-per-account over --days');
+    assert.equal(counts['acc-1-3'], undefined, 'the vanished account: nothing');
+    const window = await db.warehouse.pool.query(
+      `SELECT min(transaction_date) >= '2026-09-05T00:00:00Z' AND max(transaction_date) < '2026-10-05T00:00:00Z' AS inside FROM raw.transactions WHERE account_id = 'acc-2-3'`,
+    );
+    assert.equal(window.rows[0].inside, true);
+    assert.deepEqual(await run(db, summary.loadId), { load_mode: 'append', days_from: '2026-09-05', days_to: '2026-10-04', transactions_count: String(summary.transactions.rows) });
+    assert.deepEqual(await brokenLedgers(db), []);
+  });
+
+  it('refuses an as-of before the history already loaded: exit 1, names the fix, writes nothing', async () => {
+    const before = await rowsDigest(db);
+    const result = await load(db, server, ['--append', '--as-of', '2026-10-02']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /--as-of 2026-10-02 is before the end of the history already loaded/);
+    assert.match(result.stderr, /Hint: Use --as-of 2026-10-05 or later/);
+    assert.deepEqual(await rowsDigest(db), before);
+  });
+
+  it('refuses --dry-run with --append at once: a dry run does not read the histories an append continues', async () => {
+    const result = await load(db, server, ['--append', '--dry-run']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /--dry-run cannot preview an --append/);
+  });
+
+  it('`runs` shows each run\'s mode and days', async () => {
+    const result = await runCli(['runs', '--limit', '3'], { env: { DATABASE_URL: db.url } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /failed\s+append/);
+    assert.match(result.stdout, /succeeded\s+append\s+2026-09-05\.\.2026-10-04/);
+  });
+
+  it('two days appended at once give the same rows as one day and then the other', async () => {
+    server.faults = structuredClone(NO_FAULTS);
+    const reset = ['--as-of', '2026-10-01'];
+    await loaded(db, server, reset);
+    await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
+    const atOnce = await transactionsDigest(db.warehouse.pool);
+    await loaded(db, server, reset);
+    await loaded(db, server, ['--append', '--as-of', '2026-10-02']);
+    await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
+    assert.equal(await transactionsDigest(db.warehouse.pool), atOnce);
+    assert.deepEqual(await brokenLedgers(db), []);
+  });
+});
+
+describe('appended days follow each account', () => {
+  const options = (asOf: string): GenerateOptions => ({ seed: '15', asOf, days: 90, transactionsPerAccount: 'auto', fraudRate: 0.005, profile: loadProfile(undefined) });
+
+  it("count rows at each account's activity rate, not --transactions-per-account", () => {
+    const accounts = sampleAccounts(300).map((a) => ({ ...a, balanceMinor: null }));
+    const start = options('2026-09-01');
+    const profiles = [...describeAccounts(accounts, start)];
+    const continued = accounts.map((seed, i) => ({ seed, profile: profiles[i] as AccountProfile, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') }));
+    const rows = new Map<string, number>();
+    for (const row of continueHistories(continued, { ...options('2026-10-31'), transactionsPerAccount: 7 })) rows.set(row.accountId, (rows.get(row.accountId) ?? 0) + 1);
+    const expected = profiles.reduce((sum, p) => sum + p.dailyRate * 60, 0);
+    const got = [...rows.values()].reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(got / expected - 1) < 0.1, `${got} rows over 60 days, the accounts' rates say ${Math.round(expected)}`);
+    assert.ok(rows.size > 250, 'nearly every account has new rows');
+    const busiest = profiles.reduce((best, p, i) => (p.dailyRate > profiles[best]!.dailyRate ? i : best), 0);
+    const quietest = profiles.reduce((best, p, i) => (p.dailyRate < profiles[best]!.dailyRate ? i : best), 0);
+    assert.ok((rows.get(accounts[busiest]!.accountId) ?? 0) > (rows.get(accounts[quietest]!.accountId) ?? 0));
+  });
+
+  it('refund a purchase of an earlier appended day, at the same merchant and channel, for no more than was paid, as often as a full history does', () => {
+    const accounts = sampleAccounts(300).map((a) => ({ ...a, balanceMinor: null }));
+    const profiles = [...describeAccounts(accounts, options('2026-09-01'))];
+    const continued = accounts.map((seed, i) => ({ seed, profile: profiles[i] as AccountProfile, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') }));
+    const purchases: SyntheticTransaction[] = [];
+    let refunds = 0;
+    for (const row of continueHistories(continued, options('2026-11-30'))) {
+      if (row.transactionType === 'Refund') {
+        refunds++;
+        const paid = purchases.find((p) => p.accountId === row.accountId && p.merchant === row.merchant && p.channel === row.channel
+          && -p.amountMinor >= row.amountMinor && p.timestampMs <= row.timestampMs - 86_400_000);
+        assert.ok(paid, `refund ${row.transactionId} follows a purchase`);
+      } else if (/Purchase/.test(row.transactionType)) purchases.push(row);
+    }
+    const full = [...generateTransactions(accounts, options('2026-11-30'))];
+    const fullRefunds = full.filter((r) => r.transactionType === 'Refund').length / full.filter((r) => /Purchase/.test(r.transactionType)).length;
+    const share = refunds / purchases.length;
+    assert.ok(share > fullRefunds * 0.6 && share < fullRefunds * 1.4, `refunds are ${(100 * share).toFixed(1)} % of appended purchases, ${(100 * fullRefunds).toFixed(1)} % in a full history`);
+  });
+
+  it("reach OBP's balance exactly, every row within its type's bounds, whatever the move (a few cents, a fortune, down)", () => {
+    const profile = loadProfile(undefined);
+    const bounds = new Map(profile.transactionTypes.map((t) => [t.name, [Math.round(t.minAmount * 100), Math.round(t.maxAmount * 100)] as const]));
+    const accounts = sampleAccounts(200);
+    const profiles = [...describeAccounts(accounts, options('2026-09-01'))];
+    const moves = [0, 3, -3, 499, -499, 12_345, -12_345, 2_000_000, -2_000_000];
+    const continued = accounts.map((a, i) => {
+      const start = profiles[i] as AccountProfile;
+      return { seed: { ...a, balanceMinor: start.closingMinor + moves[i % moves.length]! }, profile: start, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') };
+    });
+    const last = new Map<string, number>();
+    for (const row of continueHistories(continued, options('2026-09-03'))) {
+      const [min, max] = bounds.get(row.transactionType)!;
+      assert.ok(Math.abs(row.amountMinor) >= min && Math.abs(row.amountMinor) <= max, `${row.transactionId}: ${row.amountMinor} outside ${row.transactionType}'s bounds`);
+      last.set(row.accountId, row.balanceAfterMinor);
+    }
+    for (const c of continued) assert.equal(last.get(c.seed.accountId) ?? c.profile.closingMinor, c.seed.balanceMinor, c.seed.accountId);
+  });
+});
