@@ -1,41 +1,262 @@
 {#
-    Pre-hook of an incremental model that the loader's data replaces account by account: when
-    none of the load_ids in the table is left in `source_relation`, every account was reloaded
-    and the table is emptied (TRUNCATE, in the model's transaction) before the incremental step,
-    which then inserts everything. Deleting every row instead would leave a dead copy of the
-    whole table behind.
+    The incremental models fed by the loader's transactions (fct_transactions from staging,
+    fraud_features from fct_transactions) are kept per account and load. A row whose
+    (bank_id, account_id, load_id) the table has not seen is new. An account none of whose
+    load_ids in the table is left in the source had its history replaced (a full load, or an
+    account gone from raw): its rows are deleted, and all its source rows are then new. Any other
+    account keeps its rows and gets its new rows appended (`load --append`: earlier rows keep
+    their load_id and ids). Both models index (bank_id, account_id, load_id), so the loads of a
+    table are read with a few index probes rather than a scan.
 #}
-{% macro truncate_when_fully_replaced(source_relation) %}
-    {% if is_incremental() %}
-        do $truncate$
-        begin
-            if not exists (
-                -- IN, not a correlated EXISTS (the same semi-join to PostgreSQL): Citus plans
-                -- no correlated subquery over two distributed tables
-                select 1
-                from (select distinct load_id from {{ this }}) as seen
-                where seen.load_id in (select src.load_id from {{ source_relation }} as src)
-            ) then
-                truncate table {{ this }};
-            end if;
-        end
-        $truncate$
+
+{#
+    The distinct (bank_id, account_id, load_id) of `relation`: with `indexed`, a skip scan over its
+    (bank_id, account_id, load_id) index (one probe per distinct triple: accounts x loads); else
+    one scan.
+#}
+{% macro account_loads(relation, indexed) %}
+    {% if indexed %}
+        with recursive account_loads as (
+            (
+                select
+                    first_load.bank_id,
+                    first_load.account_id,
+                    first_load.load_id
+                from {{ relation }} as first_load
+                order by first_load.bank_id, first_load.account_id, first_load.load_id
+                limit 1
+            )
+            union all
+            select
+                next_load.bank_id,
+                next_load.account_id,
+                next_load.load_id
+            from account_loads
+            cross join lateral (
+                select
+                    later.bank_id,
+                    later.account_id,
+                    later.load_id
+                from {{ relation }} as later
+                where (later.bank_id, later.account_id, later.load_id)
+                    > (account_loads.bank_id, account_loads.account_id, account_loads.load_id)
+                order by later.bank_id, later.account_id, later.load_id
+                limit 1
+            ) as next_load
+        )
+
+        select
+            bank_id,
+            account_id,
+            load_id
+        from account_loads
+    {% else %}
+        select distinct
+            bank_id,
+            account_id,
+            load_id
+        from {{ relation }}
     {% endif %}
 {% endmacro %}
 
 {#
-    The filter of an incremental model kept by account: on an incremental run, only the accounts
-    of `source_relation` that carry a load_id this table has not seen (they were reloaded, and
-    delete+insert on (bank_id, account_id) rebuilds them whole); nothing on a full build.
+    Pre-hook (in the model's transaction) of an incremental model kept per account and load.
+    When no account keeps any of its rows (a full reload), the table is emptied with TRUNCATE (no
+    dead copy of the table left behind) and its primary key and indexes are dropped, to be built
+    again in bulk after the insert by rebuild_dropped_indexes(): inserting a million rows into
+    seven indexes takes several times longer than building them. Otherwise the replaced accounts
+    are deleted; with `ordered` (features over the account's earlier rows), so is an account whose
+    new rows do not all come after its kept rows (its features are then recomputed whole).
 #}
-{% macro where_account_reloaded(source_relation) %}
+{% macro prepare_incremental_by_account(source_relation, source_indexed, ordered=false) %}
     {% if is_incremental() %}
-        where (bank_id, account_id) in (
-            select distinct
-                reloaded.bank_id,
-                reloaded.account_id
-            from {{ source_relation }} as reloaded
-            where reloaded.load_id not in (select distinct loaded.load_id from {{ this }} as loaded)
+        do $prepare$
+        begin
+            create temporary table load_states on commit drop as
+            select
+                coalesce(seen.bank_id, source_loads.bank_id)        as bank_id,
+                coalesce(seen.account_id, source_loads.account_id)  as account_id,
+                coalesce(seen.load_id, source_loads.load_id)        as load_id,
+                seen.load_id is not null                            as is_in_table,
+                source_loads.load_id is not null                    as is_in_source
+            from ({{ account_loads(this, true) }}) as seen
+            full join ({{ account_loads(source_relation, source_indexed) }}) as source_loads
+                on
+                    seen.bank_id = source_loads.bank_id
+                    and seen.account_id = source_loads.account_id
+                    and seen.load_id = source_loads.load_id;
+
+            if not exists (select from load_states where is_in_table and is_in_source) then
+                create temporary table dropped_indexes on commit drop as
+                select format('alter table %s add constraint %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+                    as definition
+                from pg_constraint
+                where conrelid = '{{ this }}'::regclass and contype = 'p'
+                union all
+                select pg_get_indexdef(indexrelid)
+                from pg_index
+                where indrelid = '{{ this }}'::regclass and not indisprimary;
+                -- the primary key's index goes with its constraint
+                execute coalesce((
+                    select string_agg(format('alter table %s drop constraint %I', conrelid::regclass, conname), '; ')
+                    from pg_constraint
+                    where conrelid = '{{ this }}'::regclass and contype = 'p'
+                ), '');
+                execute coalesce((
+                    select string_agg(format('drop index %s', indexrelid::regclass), '; ')
+                    from pg_index
+                    where indrelid = '{{ this }}'::regclass
+                ), '');
+                truncate table {{ this }};
+            else
+                delete from {{ this }} as target
+                where (target.bank_id, target.account_id) in (
+                    -- replaced: none of the account's loads in the table is left in the source
+                    select
+                        replaced.bank_id,
+                        replaced.account_id
+                    from load_states as replaced
+                    where replaced.is_in_table
+                    group by replaced.bank_id, replaced.account_id
+                    having not bool_or(replaced.is_in_source)
+                    {% if ordered %}
+                        union all
+                        -- new rows at or before one of the account's kept rows
+                        select
+                            fresh.bank_id,
+                            fresh.account_id
+                        from load_states as fresh
+                        cross join lateral (
+                            select min(fresh_row.transacted_at) as first_transacted_at
+                            from {{ source_relation }} as fresh_row
+                            where
+                                fresh_row.bank_id = fresh.bank_id
+                                and fresh_row.account_id = fresh.account_id
+                                and fresh_row.load_id = fresh.load_id
+                        ) as fresh_rows
+                        where
+                            fresh.is_in_source
+                            and not fresh.is_in_table
+                            and exists (
+                                select
+                                from load_states as kept
+                                inner join {{ source_relation }} as kept_row
+                                    on
+                                        kept.bank_id = kept_row.bank_id
+                                        and kept.account_id = kept_row.account_id
+                                        and kept.load_id = kept_row.load_id
+                                where
+                                    kept.bank_id = fresh.bank_id
+                                    and kept.account_id = fresh.account_id
+                                    and kept.is_in_table
+                                    and kept.is_in_source
+                                    and kept_row.transacted_at >= fresh_rows.first_transacted_at
+                            )
+                    {% endif %}
+                );
+            end if;
+        end
+        $prepare$
+    {% endif %}
+{% endmacro %}
+
+{#
+    Post-hook (in the model's transaction, after the insert): the primary key and indexes that
+    prepare_incremental_by_account() dropped, built again under their own names.
+#}
+{% macro rebuild_dropped_indexes() %}
+    {% if is_incremental() %}
+        do $rebuild$
+        declare
+            dropped record;
+        begin
+            if to_regclass('pg_temp.dropped_indexes') is not null then
+                for dropped in select definition from pg_temp.dropped_indexes loop
+                    execute dropped.definition;
+                end loop;
+                drop table pg_temp.dropped_indexes;
+            end if;
+        end
+        $rebuild$
+    {% endif %}
+{% endmacro %}
+
+{#
+    The (bank_id, account_id, load_id) of `source_relation` (indexed like this table) that this
+    table has not seen: the new loads of each account, read through both indexes.
+#}
+{% macro unseen_loads(source_relation) %}
+    ({{ account_loads(source_relation, true) }})
+    except all
+    ({{ account_loads(this, true) }})
+{% endmacro %}
+
+{#
+    The filter of an incremental model kept per account and load: on an incremental run, the rows
+    of `source_relation` whose (bank_id, account_id, load_id) this table has not seen (after the
+    pre-hook, every row of a replaced account); nothing is filtered on a full build. An indexed
+    source is read through its index, for the new loads only; another in one scan.
+#}
+{% macro where_load_unseen(source_relation, source_indexed) %}
+    {% if is_incremental() and source_indexed %}
+        where (bank_id, account_id, load_id) in ({{ unseen_loads(source_relation) }})
+    {% elif is_incremental() %}
+        where (bank_id, account_id, load_id) not in ({{ account_loads(this, true) }})
+    {% endif %}
+{% endmacro %}
+
+{#
+    Pre-hook of fct_account_daily_balances: rows of an account no longer in `activity_relation`,
+    before its first day there, or after the last day in the warehouse go (a full build would not
+    have them); the model then rebuilds what changed.
+#}
+{% macro delete_balances_outside_activity(activity_relation) %}
+    {% if is_incremental() %}
+        with bounds as (
+            select
+                bank_id,
+                account_id,
+                min(activity_day)                    as first_day,
+                max(max(activity_day)) over ()       as last_day
+            from {{ activity_relation }}
+            group by
+                bank_id,
+                account_id
+        )
+
+        delete from {{ this }} as kept
+        where not exists (
+            select
+            from bounds
+            where
+                bounds.bank_id = kept.bank_id
+                and bounds.account_id = kept.account_id
+                and kept.balance_date between bounds.first_day and bounds.last_day
         )
     {% endif %}
+{% endmacro %}
+
+{#
+    Incremental strategy `account_days`: the model returns, for each account it rebuilds, every
+    day from the first one it rebuilds; the table's days of that account from there on are
+    replaced by them, its earlier days kept.
+#}
+{% macro get_incremental_account_days_sql(arg_dict) %}
+    delete from {{ arg_dict['target_relation'] }} as target
+    using (
+        select
+            bank_id,
+            account_id,
+            min(balance_date) as build_from
+        from {{ arg_dict['temp_relation'] }}
+        group by
+            bank_id,
+            account_id
+    ) as built
+    where
+        target.bank_id = built.bank_id
+        and target.account_id = built.account_id
+        and target.balance_date >= built.build_from;
+
+    {{ get_incremental_append_sql(arg_dict) }}
 {% endmacro %}

@@ -1,22 +1,21 @@
 {#
-    Incremental by account, not by transaction: the loader REPLACES all transactions of every
-    account it loads (new load_id, possibly other transaction_ids), so an account whose raw rows
-    carry a load_id this table has not seen is rebuilt whole — delete+insert on (bank_id,
-    account_id) removes its old transactions, including ones that no longer exist in raw.
-    Accounts untouched by the new load are left as they are. When no row of this table is left
-    in raw (a full reload), the table is emptied first rather than deleted from row by row, so a
-    full reload leaves no table-sized bloat behind. An account whose transactions vanished from
-    raw without any replacement keeps its rows until `--full-refresh` (or the next full reload).
+    Incremental per account and load (macros/incremental.sql): rows of a load_id the table has
+    not seen for their account are inserted, so after `load --append` only the appended rows are
+    processed and earlier rows stay as they are. An account whose history the loader replaced (a
+    full load: none of its load_ids here is left in raw) is deleted and inserted whole, which also
+    removes transactions that vanished with the reload. When no account keeps its rows (a full
+    reload), the table is emptied rather than deleted from row by row (no table-sized bloat), and
+    its keys and indexes are built after the insert rather than maintained row by row.
 #}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['bank_id', 'account_id'],
+        incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook="{{ truncate_when_fully_replaced(ref('stg_synthetic__transactions')) }}",
+        pre_hook="{{ prepare_incremental_by_account(ref('stg_synthetic__transactions'), source_indexed=false) }}",
+        post_hook="{{ rebuild_dropped_indexes() }}",
         indexes=[
-            {'columns': ['bank_id', 'account_id']},
+            {'columns': ['bank_id', 'account_id', 'load_id']},
             {'columns': ['transaction_date_key']},
             {'columns': ['transacted_at']},
             {'columns': ['account_key']},
@@ -29,7 +28,7 @@
 with transactions as (
 
     select * from {{ ref('stg_synthetic__transactions') }}
-    {{ where_account_reloaded(ref('stg_synthetic__transactions')) }}
+    {{ where_load_unseen(ref('stg_synthetic__transactions'), source_indexed=false) }}
 
 ),
 
