@@ -295,4 +295,27 @@ describe('appended days follow each account', () => {
     }
     for (const c of continued) assert.equal(last.get(c.seed.accountId) ?? c.profile.closingMinor, c.seed.balanceMinor, c.seed.accountId);
   });
+
+  it('carry on the same person: salary of the same amount from the same employer, direct debits to the same billers for the same amounts', () => {
+    const accounts = sampleAccounts(120).map((a) => ({ ...a, balanceMinor: null }));
+    const start = options('2026-09-01');
+    const profiles = [...describeAccounts(accounts, start)];
+    const history = [...generateTransactions(accounts, start)];
+    const continued = accounts.map((seed, i) => ({ seed, profile: profiles[i] as AccountProfile, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') }));
+    const appended = [...continueHistories(continued, options('2026-11-01'))];
+    const key = (r: SyntheticTransaction) => `${r.accountId}|${r.transactionType}|${r.description}|${r.amountMinor}`;
+    const seen = new Set(history.filter((r) => r.transactionType === 'Direct Debit' || r.transactionType === 'Salary Deposit').map(key));
+    const salaries = appended.filter((r) => r.transactionType === 'Salary Deposit');
+    const debits = appended.filter((r) => r.transactionType === 'Direct Debit');
+    assert.ok(salaries.length > 20 && debits.length > 20, `${salaries.length} salaries, ${debits.length} direct debits in two months`);
+    const lastSalary = new Map(history.filter((r) => r.transactionType === 'Salary Deposit').map((r) => [r.accountId, r]));
+    for (const r of salaries) {
+      const before = lastSalary.get(r.accountId);
+      assert.ok(before, `${r.accountId} had a salary before`);
+      assert.equal(r.description, before.description, 'the same employer');
+      assert.equal(r.amountMinor, before.amountMinor, 'the salary it was last paid (after a raise too)');
+    }
+    const unknown = debits.filter((r) => !seen.has(key(r)));
+    assert.deepEqual(unknown.map((r) => r.transactionId), [], 'every direct debit is one the account already paid, for the same amount');
+  });
 });

@@ -265,10 +265,15 @@ function setIncome(s: AccountState, spendShare: number, income: number, floorSha
     // below the type's minimum, a person-specific amount just above it (not the minimum itself)
     const salary = Math.min(t.maxMinor, monthly >= t.minMinor ? monthly : t.minMinor + (income % Math.max(1, t.minMinor)));
     const raiseSecond = raise ? ((raise.atDay % ctx.window.days) * 86400) : Infinity;
+    const raised = Math.min(t.maxMinor, Math.round(salary * (raise?.factor ?? 1)));
+    let raisedOnce = false;
     for (const slot of s.incomeSlots) {
-      events.amounts[slot] = events.secondOf(slot) >= raiseSecond ? Math.min(t.maxMinor, Math.round(salary * raise!.factor)) : salary;
+      const after = events.secondOf(slot) >= raiseSecond;
+      events.amounts[slot] = after ? raised : salary;
+      raisedOnce ||= after;
     }
-    return salary;
+    // the salary paid now, after a raise: what the profile records and an append goes on paying
+    return raisedOnce ? raised : salary;
   }
   // takings: the drawn amounts keep their shape, scaled so the month's total is the income
   const factor = current > 0 ? (monthly * months) / current : 1;
