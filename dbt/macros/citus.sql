@@ -51,3 +51,16 @@
         $citus$
     {% endif %}
 {% endmacro %}
+
+{#
+    True when the warehouse is a Citus coordinator (the citus extension is there): some plans are
+    not available on distributed tables. False at parse time and for sqlfluff, which render
+    without a connection.
+#}
+{% macro on_citus() %}
+    {% if not execute %}
+        {{ return(false) }}
+    {% endif %}
+    {% set found = run_query("select exists (select from pg_extension where extname = 'citus') as found") %}
+    {{ return(found.columns[0].values()[0]) }}
+{% endmacro %}

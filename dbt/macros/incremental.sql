@@ -15,7 +15,8 @@
     one scan.
 #}
 {% macro account_loads(relation, indexed) %}
-    {% if indexed %}
+    {# Citus plans a recursive CTE only with a filter on the distribution column #}
+    {% if indexed and not on_citus() %}
         with recursive account_loads as (
             (
                 select
