@@ -149,7 +149,10 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
       }
     } finally {
       cancel.dispose();
-      if (!lost) await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      if (!lost) {
+        await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        if (distributed) await client.query('RESET citus.all_modifications_commutative').catch(() => undefined);
+      }
       client.off('error', onLost);
       client.release(lost ?? undefined);
     }

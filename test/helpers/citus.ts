@@ -22,7 +22,7 @@ export interface CitusCluster {
 }
 
 const run = promisify(execFile);
-export const PG15_BIN = '/usr/lib/postgresql/15/bin';
+const PG15_BIN = '/usr/lib/postgresql/15/bin';
 const CITUS_SO = '/usr/lib/postgresql/15/lib/citus.so';
 const RUNUSER = '/usr/sbin/runuser';
 
@@ -68,7 +68,11 @@ export async function startCitusCluster(): Promise<CitusCluster> {
   const owner = process.getuid?.() === 0 ? postgresUser() : undefined;
   if (owner) chownSync(dir, owner.uid, owner.gid);
   chmodSync(dir, 0o700);
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports: number[] = [];
+  while (ports.length < 3) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
   const nodes = ports.map((port, i) => ({ port, data: path.join(dir, i === 0 ? 'coordinator' : `worker${i}`) }));
   const started: typeof nodes = [];
   const stop = async () => {
