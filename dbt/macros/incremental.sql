@@ -110,6 +110,26 @@
                 ), '');
                 truncate table {{ this }};
             else
+                {% if ordered %}
+                    -- the time span of each load of the accounts with new rows, from the source
+                    -- alone (grouped by account, so Citus runs it on the account's worker)
+                    create temporary table load_bounds on commit drop as
+                    select
+                        bounded.bank_id,
+                        bounded.account_id,
+                        bounded.load_id,
+                        min(bounded.transacted_at) as first_transacted_at,
+                        max(bounded.transacted_at) as last_transacted_at
+                    from {{ source_relation }} as bounded
+                    where (bounded.bank_id, bounded.account_id) in (
+                        select
+                            with_new.bank_id,
+                            with_new.account_id
+                        from load_states as with_new
+                        where with_new.is_in_source and not with_new.is_in_table
+                    )
+                    group by bounded.bank_id, bounded.account_id, bounded.load_id;
+                {% endif %}
                 delete from {{ this }} as target
                 where (target.bank_id, target.account_id) in (
                     -- replaced: none of the account's loads in the table is left in the source
@@ -126,33 +146,25 @@
                         select
                             fresh.bank_id,
                             fresh.account_id
-                        from load_states as fresh
-                        cross join lateral (
-                            select min(fresh_row.transacted_at) as first_transacted_at
-                            from {{ source_relation }} as fresh_row
-                            where
-                                fresh_row.bank_id = fresh.bank_id
-                                and fresh_row.account_id = fresh.account_id
-                                and fresh_row.load_id = fresh.load_id
-                        ) as fresh_rows
+                        from load_bounds as fresh
+                        inner join load_states as fresh_state
+                            on
+                                fresh.bank_id = fresh_state.bank_id
+                                and fresh.account_id = fresh_state.account_id
+                                and fresh.load_id = fresh_state.load_id
+                        inner join load_bounds as kept
+                            on
+                                fresh.bank_id = kept.bank_id
+                                and fresh.account_id = kept.account_id
+                        inner join load_states as kept_state
+                            on
+                                kept.bank_id = kept_state.bank_id
+                                and kept.account_id = kept_state.account_id
+                                and kept.load_id = kept_state.load_id
                         where
-                            fresh.is_in_source
-                            and not fresh.is_in_table
-                            and exists (
-                                select
-                                from load_states as kept
-                                inner join {{ source_relation }} as kept_row
-                                    on
-                                        kept.bank_id = kept_row.bank_id
-                                        and kept.account_id = kept_row.account_id
-                                        and kept.load_id = kept_row.load_id
-                                where
-                                    kept.bank_id = fresh.bank_id
-                                    and kept.account_id = fresh.account_id
-                                    and kept.is_in_table
-                                    and kept.is_in_source
-                                    and kept_row.transacted_at >= fresh_rows.first_transacted_at
-                            )
+                            not fresh_state.is_in_table
+                            and kept_state.is_in_table
+                            and kept.last_transacted_at >= fresh.first_transacted_at
                     {% endif %}
                 );
             end if;
