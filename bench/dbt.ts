@@ -48,11 +48,9 @@ await admin.end();
 timed(['migrate']);
 const probe = new pg.Client({ connectionString: env.DATABASE_URL });
 await probe.connect();
-// today's history, then one more day appended on top of it
-const today = new Date();
-const asOf = (day: Date) => day.toISOString().slice(0, 10);
-const tomorrow = new Date(today.getTime() + 86_400_000);
-const loadArgs = (perAccount: number, seed: string) => ['load', '--obp-source', 'snapshot', '--transactions-per-account', String(perAccount), '--seed', seed, '--as-of', asOf(today)];
+// histories up to yesterday (an as-of may not be in the future), then today appended to them
+const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+const loadArgs = (perAccount: number, seed: string, asOf = day(1)) => ['load', '--obp-source', 'snapshot', '--transactions-per-account', String(perAccount), '--seed', seed, '--as-of', asOf];
 timed(loadArgs(1, 'probe'));
 const { rows: [accounts] } = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM raw.accounts');
 const perAccount = Math.ceil(transactions / accounts!.n);
@@ -83,7 +81,7 @@ const noChangeNodes = slowest('nothing-new');
 timed(loadArgs(perAccount, 'bench-2'));
 const reloadBuild = timed(build);
 const reloadNodes = slowest('after-full-reload');
-const appendSeconds = timed([...loadArgs(perAccount, 'bench-2'), '--append', '--as-of', asOf(tomorrow)]);
+const appendSeconds = timed([...loadArgs(perAccount, 'bench-2', day(0)), '--append']);
 const { rows: [appended] } = await probe.query<{ n: number }>(
   "SELECT count(*)::int AS n FROM raw.transactions WHERE load_id = (SELECT load_id FROM raw.load_runs WHERE load_mode = 'append' ORDER BY started_at DESC LIMIT 1)",
 );

@@ -21,6 +21,11 @@ test('a schema chosen in the environment wins; the port defaults to 5432', () =>
   assert.equal(env.DBT_ENV_SECRET_PG_PASSWORD, '');
 });
 
+test("dbt's sessions run without JIT, keeping the caller's PGOPTIONS", () => {
+  assert.equal(dbtEnvironment('postgres://postgres@127.0.0.1/hybridbank', {}).PGOPTIONS, '-c jit=off');
+  assert.equal(dbtEnvironment('postgres://postgres@127.0.0.1/hybridbank', { PGOPTIONS: '-c work_mem=64MB' }).PGOPTIONS, '-c work_mem=64MB -c jit=off');
+});
+
 test('the project and profiles directories follow the dbt command, nested ones included', () => {
   assert.deepEqual(dbtArgs(['build', '--select', 'marts']), ['build', '--select', 'marts', '--project-dir', 'dbt', '--profiles-dir', 'dbt']);
   assert.deepEqual(dbtArgs(['docs', 'generate']), ['docs', 'generate', '--project-dir', 'dbt', '--profiles-dir', 'dbt']);

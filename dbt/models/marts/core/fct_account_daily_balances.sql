@@ -108,7 +108,7 @@ with accounts as (
     ),
 
     -- from which day each account is checked: its first changed day, at the latest its last day
-    -- with transactions (where the ledger check takes place)
+    -- with transactions (where the ledger check takes place) or the day after the table's last
     checks as (
 
         select
@@ -119,7 +119,9 @@ with accounts as (
             least(
                 max(activity_flows.activity_day),
                 min(first_changes.first_changed_day),
-                min(first_rekeyed.first_rekeyed_day)
+                min(first_rekeyed.first_rekeyed_day),
+                -- the table's days run to the same last day for every account: go on from there
+                (select max(kept_last.balance_date) + 1 from kept_days as kept_last)
             )                                                               as check_from
         from activity_flows
         left join first_changes

@@ -5,7 +5,7 @@
     absolute amounts, merchants visited) come from this table's rows; the windows over time (the
     previous hour and day, the previous transaction) from the kept fact rows just before the new
     ones. The totals give the same numbers as the aggregates over every earlier row: avg and
-    stddev_samp of numeric are exactly these sums divided, see prior_stddev_abs_amount. An account
+    stddev_samp of numeric are exactly these sums divided, see moments. An account
     whose history was replaced, or whose new rows do not all come after its kept ones, is
     recomputed whole; a full reload empties the table and builds its indexes after the insert.
 #}
@@ -158,15 +158,23 @@ windowed as (
         coalesce(history.transaction_count, 0)
         + count(*) filter (where not transactions.is_context) over account_before
                                                               as prior_transaction_count,
-        coalesce(history.abs_amount_sum, 0)
-        + coalesce(sum(abs(transactions.amount)) filter (where not transactions.is_context) over account_before, 0)
+        -- every earlier row, unless the account has history in this table
+        avg(abs(transactions.amount)) over account_before     as window_avg_abs_amount,
+        stddev_samp(abs(transactions.amount)) over account_before
+                                                              as window_stddev_abs_amount,
+        {% if is_incremental() %}
+            history.transaction_count is not null             as has_history,
+            -- the history's sums, and those of the new rows before this one
+            coalesce(history.abs_amount_sum, 0)
+            + coalesce(sum(abs(transactions.amount)) filter (where not transactions.is_context) over account_before, 0)
                                                               as prior_abs_amount_sum,
-        coalesce(history.abs_amount_square_sum, 0)
-        + coalesce(
-            sum(abs(transactions.amount) * abs(transactions.amount)) filter (where not transactions.is_context)
-                over account_before,
-            0
-        )                                                     as prior_abs_amount_square_sum,
+            coalesce(history.abs_amount_square_sum, 0)
+            + coalesce(
+                sum(abs(transactions.amount) * abs(transactions.amount)) filter (where not transactions.is_context)
+                    over account_before,
+                0
+            )                                                 as prior_abs_amount_square_sum,
+        {% endif %}
         -- minus the transaction itself; EXCLUDE CURRENT ROW would give the same count but makes
         -- PostgreSQL recount every frame from scratch (minutes on a million rows)
         count(*) over account_last_hour - 1                   as transactions_prev_1h,
@@ -212,40 +220,62 @@ windowed as (
 
 ),
 
-moments as (
+{% if is_incremental() %}
 
-    select
-        *,
-        -- avg() of numeric: the sum divided by the count
-        prior_abs_amount_sum / nullif(prior_transaction_count, 0)::numeric
-                                                              as prior_avg_abs_amount,
-        -- var_samp() of numeric as PostgreSQL computes it from the same sums: n * sum(x^2) -
-        -- sum(x)^2 (0 when not positive) divided by n * (n - 1), at the scale numeric division picks
-        case
-            when prior_transaction_count < 2 then null
-            when prior_transaction_count * prior_abs_amount_square_sum - prior_abs_amount_sum * prior_abs_amount_sum <= 0
-                then 0
-            else (prior_transaction_count * prior_abs_amount_square_sum - prior_abs_amount_sum * prior_abs_amount_sum)
-                / (prior_transaction_count * (prior_transaction_count - 1))::numeric
-        end                                                   as prior_variance_abs_amount
-    from windowed
-    where not is_context
+    -- for an account with history, avg() and var_samp() of numeric as PostgreSQL computes them from
+    -- the same sums: the sum divided by the count; n * sum(x^2) - sum(x)^2 (0 when not positive)
+    -- divided by n * (n - 1), at the scale numeric division picks
+    moments as (
 
-),
+        select
+            *,
+            case
+                when not has_history then window_avg_abs_amount
+                else prior_abs_amount_sum / prior_transaction_count::numeric
+            end                                               as prior_avg_abs_amount,
+            case
+                when not has_history then null
+                when prior_transaction_count < 2 then null
+                when prior_transaction_count * prior_abs_amount_square_sum - prior_abs_amount_sum * prior_abs_amount_sum <= 0
+                    then 0
+                else (prior_transaction_count * prior_abs_amount_square_sum - prior_abs_amount_sum * prior_abs_amount_sum)
+                    / (prior_transaction_count * (prior_transaction_count - 1))::numeric
+            end                                               as prior_variance_abs_amount
+        from windowed
+        where not is_context
 
-features as (
+    ),
 
-    select
-        *,
-        -- stddev_samp(): the square root at the variance's scale (taken 20 digits further, then
-        -- rounded, so it is rounded once like PostgreSQL's own)
-        round(
-            sqrt(round(prior_variance_abs_amount, scale(prior_variance_abs_amount) + 20)),
-            scale(prior_variance_abs_amount)
-        )                                                     as prior_stddev_abs_amount
-    from moments
+    features as (
 
-)
+        select
+            *,
+            case
+                when not has_history then window_stddev_abs_amount
+                -- stddev_samp(): the square root at the variance's scale (taken 20 digits
+                -- further, then rounded, so it is rounded once like PostgreSQL's own)
+                else round(
+                    sqrt(round(prior_variance_abs_amount, scale(prior_variance_abs_amount) + 20)),
+                    scale(prior_variance_abs_amount)
+                )
+            end                                               as prior_stddev_abs_amount
+        from moments
+
+    )
+
+{% else %}
+
+    features as (
+
+        select
+            *,
+            window_avg_abs_amount                             as prior_avg_abs_amount,
+            window_stddev_abs_amount                          as prior_stddev_abs_amount
+        from windowed
+
+    )
+
+{% endif %}
 
 select
     transaction_id::text                                            as transaction_id,
