@@ -3,7 +3,7 @@
     account from its first new day, and every account's spine runs on to the new last day);
     earlier days are left as they are. What changed is read from the data, not from load ids
     this table does not have: an account's days are kept up to the first day whose count or
-    flows differ from its transactions in the warehouse (or whose account version is no longer
+    net flow differs from its transactions in the warehouse (or whose account version is no longer
     the one valid then), and from its last day with transactions on they are built again, which
     also checks that the ledger still runs on from the kept closing balance; when it does not
     (its history was replaced), the account is built whole. Rows of days or accounts that are no
@@ -22,6 +22,9 @@
     )
 }}
 
+-- the incremental build reads the transactions' counts and flows itself
+-- depends_on: {{ ref('stg_synthetic__transactions') }}
+
 -- Periodic snapshot: one row per account and UTC day, from the account's first transaction to
 -- the last day with any transaction in the warehouse. Days without transactions carry the
 -- previous closing balance forward.
@@ -33,18 +36,22 @@ with accounts as (
 
 {% if is_incremental() %}
 
-    -- counts and flows of every day (no ledger order needed: cheap)
+    -- count and net flow of every day: one hashed pass over the transactions, without the ledger
+    -- order int_account_daily_activity sorts them in
     activity_flows as (
 
         select
             bank_id,
             account_id,
-            activity_day,
-            currency_code,
-            transaction_count,
-            inflow_amount,
-            outflow_amount
-        from {{ ref('int_account_daily_activity') }}
+            transaction_day                                                 as activity_day,
+            min(currency_code)                                              as currency_code,
+            count(*)                                                        as transaction_count,
+            sum(amount)                                                     as net_flow_amount
+        from {{ ref('stg_synthetic__transactions') }}
+        group by
+            bank_id,
+            account_id,
+            transaction_day
 
     ),
 
@@ -76,8 +83,8 @@ with accounts as (
                 and activity_flows.account_id = kept_active_days.account_id
                 and activity_flows.activity_day = kept_active_days.balance_date
         where
-            (activity_flows.transaction_count, activity_flows.inflow_amount, activity_flows.outflow_amount)
-            is distinct from (kept_active_days.transaction_count, kept_active_days.inflow_amount, kept_active_days.outflow_amount)
+            (activity_flows.transaction_count, activity_flows.net_flow_amount)
+            is distinct from (kept_active_days.transaction_count, kept_active_days.net_flow_amount)
         group by
             coalesce(activity_flows.bank_id, kept_active_days.bank_id),
             coalesce(activity_flows.account_id, kept_active_days.account_id)
