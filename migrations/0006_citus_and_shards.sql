@@ -41,11 +41,13 @@ COMMENT ON COLUMN raw.load_runs.run_group IS
 -- distribution column, so raw.transactions' primary key becomes
 -- (account_id, transaction_id). transaction_id stays unique across the
 -- table: the generator writes it as 'synth_' || bank_id || '_' || account_id
--- || '_' || <digits> (transactions_id_lineage_check enforces that shape on
--- every row), the digits hold no '_', so two equal ids have equal
--- bank_id || '_' || account_id, which raw.accounts keeps unique
--- (accounts_transaction_prefix_key): the same account, which the primary key
--- allows only once per id.
+-- || '_' || <suffix>, the suffix being <digits> (a full load) or
+-- <YYYY-MM-DD>_<digits> (an append); transactions_id_lineage_check enforces
+-- that shape on every row. Neither suffix can be mistaken for another unless
+-- one account's bank_id || '_' || account_id is another's plus trailing
+-- '_<YYYY-MM-DD>' groups; raw.accounts keeps that prefix, without such
+-- trailing groups, unique (accounts_transaction_prefix_key). So two equal
+-- ids belong to the same account, which the primary key allows once per id.
 
 CREATE FUNCTION raw.citus_distribute() RETURNS boolean
 LANGUAGE plpgsql
@@ -66,7 +68,7 @@ BEGIN
     PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
 
     CREATE UNIQUE INDEX accounts_transaction_prefix_key
-        ON raw.accounts ((bank_id || '_' || account_id));
+        ON raw.accounts ((regexp_replace(bank_id || '_' || account_id, '(_[0-9]{4}-[0-9]{2}-[0-9]{2})+$', '')));
 
     ALTER TABLE raw.transactions
         DROP CONSTRAINT transactions_pkey,
@@ -74,7 +76,7 @@ BEGIN
             PRIMARY KEY (account_id, transaction_id),
         ADD CONSTRAINT transactions_id_lineage_check
             CHECK (starts_with(transaction_id, 'synth_' || bank_id || '_' || account_id || '_')
-                   AND substr(transaction_id, length('synth_' || bank_id || '_' || account_id || '_') + 1) ~ '^[0-9]+$');
+                   AND substr(transaction_id, length('synth_' || bank_id || '_' || account_id || '_') + 1) ~ '^([0-9]{4}-[0-9]{2}-[0-9]{2}_)?[0-9]+$');
 
     -- Citus converts every table a foreign key links to a reference table
     -- as it goes; the raw layer's foreign keys are set aside while its tables

@@ -78,4 +78,18 @@ describe('dbt on Citus', { skip: citusSuiteSkip() }, () => {
     await run(['transform'], single.url);
     assert.deepEqual(await martFigures(citus), await martFigures(single.warehouse.pool));
   });
+
+  it('appends two days and rebuilds incrementally, to the same raw rows and marts as on one PostgreSQL', async () => {
+    const append = ['load', '--append', '--seed', '7', '--as-of', '2026-11-02'];
+    for (const url of [cluster.url, single.url]) await run(append, url);
+    const appended = `SELECT count(*)::int AS rows, md5(string_agg(concat_ws('|', transaction_id, amount, balance_after, transaction_date), ',' ORDER BY transaction_id)) AS digest
+                      FROM raw.transactions t JOIN raw.load_runs r USING (load_id) WHERE r.load_mode = 'append'`;
+    const [onCitus, onOne] = await Promise.all([citus.query(appended), single.warehouse.pool.query(appended)]);
+    assert.ok(onCitus.rows[0].rows > 0, 'the append wrote rows');
+    assert.deepEqual(onCitus.rows[0], onOne.rows[0], 'the same appended rows');
+    const built = await run(['transform'], cluster.url);
+    assert.match(built, /Done\. PASS=\d+ WARN=0 ERROR=0/);
+    await run(['transform'], single.url);
+    assert.deepEqual(await martFigures(citus), await martFigures(single.warehouse.pool));
+  });
 });

@@ -91,6 +91,12 @@ describe('loads on Citus', { skip: citusSuiteSkip() }, () => {
       pool.query(`INSERT INTO raw.accounts (bank_id, account_id, payload, data_source, extracted_at, load_id) VALUES ('x', 'y_z', '{}', 'OBP_SNAPSHOT', now(), $1)`, [loadId]),
       /accounts_transaction_prefix_key/,
     );
+    // nor an account whose ids an append of the other would give ("c" on 2026-11-01 and "c_2026-11-01")
+    await pool.query(`INSERT INTO raw.accounts (bank_id, account_id, payload, data_source, extracted_at, load_id) VALUES ('x', 'c', '{}', 'OBP_SNAPSHOT', now(), $1)`, [loadId]);
+    await assert.rejects(
+      pool.query(`INSERT INTO raw.accounts (bank_id, account_id, payload, data_source, extracted_at, load_id) VALUES ('x', 'c_2026-11-01', '{}', 'OBP_SNAPSHOT', now(), $1)`, [loadId]),
+      /accounts_transaction_prefix_key/,
+    );
     await pool.query(`DELETE FROM raw.accounts WHERE bank_id IN ('x', 'x_y')`);
     await pool.query(`DELETE FROM raw.banks WHERE bank_id IN ('x', 'x_y')`);
   });

@@ -81,6 +81,20 @@ export async function assertShardsOverlap(target: ShardTarget, args: string[], b
   } finally {
     big.child.kill('SIGINT');
     await big.done;
+    // the interrupted run's server session ends a moment after its process; until then its run
+    // counts as running (rightly), so the next test waits for it to go
+    await waitFor(
+      async () =>
+        (
+          await target.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM raw.load_runs r
+             JOIN pg_stat_activity a ON a.pid = r.backend_pid AND a.backend_start = r.backend_start
+             WHERE r.status = 'running'`,
+          )
+        ).rows[0]!.n === 0,
+      60_000,
+      'the interrupted shard-run to end',
+    );
   }
 }
 
