@@ -145,7 +145,8 @@ with accounts as (
 
     ),
 
-    -- each account's first opening balance from check_from on
+    -- each account's first opening balance from check_from on (an account checked from its
+    -- first day is built whole anyway: after a full reload nothing is read here)
     next_openings as (
 
         select distinct on (checked_activity.bank_id, checked_activity.account_id)
@@ -158,8 +159,12 @@ with accounts as (
                 checked_activity.bank_id = checks.bank_id
                 and checked_activity.account_id = checks.account_id
                 and checked_activity.activity_day >= checks.check_from
+                and checks.check_from > checks.first_day
         -- a bound PostgreSQL pushes into the view's aggregate: only the days checked are read
-        where checked_activity.activity_day >= (select min(earliest.check_from) from checks as earliest)
+        where checked_activity.activity_day >= (
+            select min(earliest.check_from) from checks as earliest
+            where earliest.check_from > earliest.first_day
+        )
         order by
             checked_activity.bank_id,
             checked_activity.account_id,
