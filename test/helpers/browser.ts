@@ -22,5 +22,8 @@ export async function chromiumLaunch(pathVariable = process.env.PATH ?? ''): Pro
   const system = systemChromium(pathVariable);
   if (system) return { executablePath: system, args: SYSTEM_ARGS, source: 'system' };
   const { default: Chromium } = await import('@sparticuz/chromium');
-  return { executablePath: await Chromium.executablePath(), args: Chromium.args, source: 'npm' };
+  // its args are made for AWS Lambda: --single-process takes the whole browser down when a page
+  // closes, and the tests open and close pages
+  const args = Chromium.args.filter((arg) => arg !== '--single-process');
+  return { executablePath: await Chromium.executablePath(), args, source: 'npm' };
 }
