@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,11 +43,24 @@ export interface CliOptions {
 /** OBP settings a developer's shell may carry; tests choose their own. */
 const OBP_ENV = ['OBP_USERNAME', 'OBP_PASSWORD', 'OBP_CONSUMER_KEY', 'OBP_BASE_URL', 'OBP_SOURCE', 'OBP_SNAPSHOT'];
 
+let dbtScratch: string | undefined;
+
+/**
+ * dbt writes its artifacts to dbt/target by default, and `metrics` reads the semantic manifest
+ * from there: a test file's build (of its own database) must not replace what another file's
+ * `metrics` run reads. Each test process gets its own target and log directories, unless the
+ * test names them.
+ */
+function dbtArtifacts(): Record<string, string> {
+  dbtScratch ??= mkdtempSync(path.join(tmpdir(), 'hbtest-dbt-artifacts-'));
+  return { DBT_TARGET_PATH: path.join(dbtScratch, 'target'), DBT_LOG_PATH: path.join(dbtScratch, 'logs') };
+}
+
 /** Starts the real CLI (the compiled bin) in a child process, with a controlled environment. */
 export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   assertBuilt();
   const env: Record<string, string> = {};
-  const base = { ...process.env, LOG_LEVEL: 'info', ...Object.fromEntries(OBP_ENV.map((k) => [k, undefined])), ...options.env };
+  const base = { ...process.env, LOG_LEVEL: 'info', ...dbtArtifacts(), ...Object.fromEntries(OBP_ENV.map((k) => [k, undefined])), ...options.env };
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   const child = spawn(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
