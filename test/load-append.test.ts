@@ -9,7 +9,7 @@ import { continueHistories, describeAccounts, epochDayOf, generateTransactions, 
 import { migrate, MIGRATIONS_DIR, readMigrationFiles } from '../src/warehouse/migrator.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { CONSUMER_KEY, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
+import { CONSUMER_KEY, liveObpEnv, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
 import { silentLogger } from './helpers/logger.js';
 import { assertSucceeded, transactionsDigest } from './helpers/warehouse-queries.js';
 
@@ -24,11 +24,7 @@ function load(db: TestDatabase, server: SandboxServer, extra: string[]) {
   return runCli(['load', ...ARGS, '--json', ...extra], {
     env: {
       DATABASE_URL: db.url,
-      OBP_BASE_URL: server.url,
-      OBP_USERNAME: OWNER.email,
-      OBP_PASSWORD: OWNER.password,
-      OBP_CONSUMER_KEY: CONSUMER_KEY,
-      OBP_RETRIES: '1',
+      ...liveObpEnv(server),
     },
   });
 }

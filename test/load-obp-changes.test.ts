@@ -4,7 +4,7 @@ import type { LoadSummary } from '../src/load/summary.js';
 import { NO_FAULTS } from '../src/obp/sandbox/server.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { CONSUMER_KEY, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
+import { CONSUMER_KEY, liveObpEnv, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
 import { loadRuns } from './helpers/warehouse-queries.js';
 
 const ARGS = ['--obp-source', 'live', '--transactions-per-account', '20', '--seed', '8', '--as-of', '2026-10-31'];
@@ -14,11 +14,7 @@ function load(db: TestDatabase, server: SandboxServer, extra: string[] = [], env
   return runCli(['load', ...ARGS, ...extra], {
     env: {
       DATABASE_URL: db.url,
-      OBP_BASE_URL: server.url,
-      OBP_USERNAME: OWNER.email,
-      OBP_PASSWORD: OWNER.password,
-      OBP_CONSUMER_KEY: CONSUMER_KEY,
-      OBP_RETRIES: '1',
+      ...liveObpEnv(server),
       ...env,
     },
   });

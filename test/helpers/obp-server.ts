@@ -24,6 +24,11 @@ export function startObpServer(options: { data?: SandboxData; faults?: Partial<S
   return startSandboxServer({ data: options.data ?? withUserSeeingAllAccounts(readSandboxData(), OWNER), consumerKey: CONSUMER_KEY, faults: options.faults });
 }
 
+/** The CLI's environment for a live load from a sandbox server, as OWNER, retrying once. */
+export function liveObpEnv(server: { url: string }): Record<string, string> {
+  return { OBP_BASE_URL: server.url, OBP_USERNAME: OWNER.email, OBP_PASSWORD: OWNER.password, OBP_CONSUMER_KEY: CONSUMER_KEY, OBP_RETRIES: '1' };
+}
+
 /** Live config against a sandbox server, as OWNER, with small timeouts and retries. */
 export function obpConfig(server: { url: string }, overrides: Partial<Config['obp']> = {}): Config['obp'] {
   return {
