@@ -35,7 +35,20 @@ export function dayOfWeek(epochDay: number): number {
  * moved back to the previous business day (Friday) when it falls on a weekend, as payroll and
  * direct-debit collections are.
  */
-export function monthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): number[] {
+export function monthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): readonly number[] {
+  // every account asks for the same few due days of the same window
+  const key = `${window.firstDay}|${window.lastDay}|${dayOfMonth}`;
+  let days = businessDays.get(key);
+  if (!days) {
+    if (businessDays.size > 4096) businessDays.clear();
+    businessDays.set(key, (days = Object.freeze(computeBusinessDays(window, dayOfMonth))));
+  }
+  return days;
+}
+
+const businessDays = new Map<string, readonly number[]>();
+
+function computeBusinessDays(window: HistoryWindow, dayOfMonth: number): number[] {
   const first = new Date(window.firstDay * DAY_MS);
   const last = new Date(window.lastDay * DAY_MS);
   const out: number[] = [];

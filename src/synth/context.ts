@@ -1,7 +1,7 @@
 import { meanOf, NoteTable, type LogNormal } from './amounts.js';
 import { DAY_MS, historyWindow, type HistoryWindow } from './calendar.js';
 import { localClock, type LocalClock } from './clock.js';
-import { poolsFor, type Pools } from './pools.js';
+import { poolsFor, type Party, type Pools } from './pools.js';
 import { fraudModel, type FraudModel } from './fraud.js';
 import { WeightedTable } from './prng.js';
 import { DISCRETIONARY_KINDS, type Profile, type ProfileAccountType, type ProfilePersona, type TransactionKind } from './profile.js';
@@ -79,6 +79,8 @@ export interface GenerationContext {
   resizeBoundOfType: Float64Array;
   /** the `uniform` style's draw over every type by its weight */
   uniformTypeTable: WeightedTable;
+  /** a row's description: the type's template with the party's name, made once per (type, party) */
+  describe(type: number, party: Party | null): string;
   /** per time zone, the window's local clock; per region, its name pools (built once per run) */
   clockOf(timezone: string): LocalClock;
   poolsOf(region: number): Pools;
@@ -178,10 +180,22 @@ export function generationContext(options: GenerateOptions): GenerationContext {
     return found;
   };
 
+  // descriptions repeat (a party per type): one string each, not a concatenation per row
+  const descriptions = types.map(() => new Map<string, string>());
+  const describe = (type: number, party: Party | null): string => {
+    const t = types[type]!;
+    if (!t.withParty || party === null) return t.prefix;
+    const cache = descriptions[type]!;
+    let text = cache.get(party.name);
+    if (text === undefined) cache.set(party.name, (text = t.prefix + party.name + t.suffix));
+    return text;
+  };
+
   return {
     options,
     window,
     months: window.days / DAYS_PER_MONTH,
+    describe,
     types,
     typeOf,
     onlineCardType,

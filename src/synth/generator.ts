@@ -1,6 +1,6 @@
 import { planAccount, type AccountPlan } from './account.js';
 import { dayOfWeek } from './calendar.js';
-import { localEpochDay } from './clock.js';
+import { localEpochDay, type LocalClock } from './clock.js';
 import { generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { CHANNELS, EventBuffer } from './events.js';
 import { FRAUD_PATTERNS } from './profile.js';
@@ -31,7 +31,9 @@ export function* generateTransactions(
     const width = Math.max(4, String(n).length);
     // OBP account ids are unique only within a bank (the sandbox reuses them across banks)
     const idPrefix = `synth_${account.bankId}_${account.accountId}_`;
-    yield* eventRows(ctx, events, n, account, plan, plan.openingMinor, (i) => idPrefix + String(i + 1).padStart(width, '0'));
+    // one generator, not one per account delegated to: a yield* costs a resumption per row
+    const rows = new AccountRows(ctx, events, account, plan, plan.openingMinor);
+    for (let i = 0; i < n; i++) yield rows.next(i, idPrefix + rowNumber(i + 1, width));
   }
 }
 
@@ -48,42 +50,66 @@ export function* eventRows(
   openingMinor: number,
   idOf: (i: number) => string,
 ): Generator<SyntheticTransaction, void, undefined> {
-  const clock = ctx.clockOf(home.timezone);
-  const { bankId, accountId } = account;
-  const { currency } = home;
-  const { order, chronoAmounts } = events;
-  const startMs = ctx.window.startMs;
-  let balance = openingMinor;
-  for (let i = 0; i < n; i++) {
-    const slot = order[i] as number;
-    const type = ctx.types[events.types[slot] as number]!;
+  const rows = new AccountRows(ctx, events, account, home, openingMinor);
+  for (let i = 0; i < n; i++) yield rows.next(i, idOf(i));
+}
+
+/** One account's rows, in order: the i-th sorted event as a row, the ledger running on. */
+class AccountRows {
+  private readonly clock: LocalClock;
+  private balance: number;
+
+  constructor(
+    private readonly ctx: GenerationContext,
+    private readonly events: EventBuffer,
+    private readonly account: { bankId: string; accountId: string },
+    private readonly home: { currency: string; timezone: string },
+    openingMinor: number,
+  ) {
+    this.clock = ctx.clockOf(home.timezone);
+    this.balance = openingMinor;
+  }
+
+  next(i: number, transactionId: string): SyntheticTransaction {
+    const { ctx, events } = this;
+    const slot = events.order[i] as number;
+    const typeIndex = events.types[slot] as number;
+    const type = ctx.types[typeIndex]!;
     const party = events.parties[slot] ?? null;
     const fraud = events.fraud[slot] as number;
-    const amountMinor = chronoAmounts[i] as number;
+    const amountMinor = events.chronoAmounts[i] as number;
     const second = events.secondOf(slot);
     // the weekend of the account's own time zone
-    const dow = dayOfWeek(localEpochDay(clock, ctx.window, second));
+    const dow = dayOfWeek(localEpochDay(this.clock, ctx.window, second));
     const isMerchant = party !== null && party.mcc !== null;
-    balance += amountMinor;
-    yield {
-      transactionId: idOf(i),
-      bankId,
-      accountId,
+    this.balance += amountMinor;
+    return {
+      transactionId,
+      bankId: this.account.bankId,
+      accountId: this.account.accountId,
       amountMinor,
-      currency,
+      currency: this.home.currency,
       transactionType: type.name,
-      description: type.withParty && party ? type.prefix + party.name + type.suffix : type.prefix,
+      description: ctx.describe(typeIndex, party),
       merchant: isMerchant ? party.name : null,
       merchantCategory: isMerchant ? party.mcc : null,
       counterparty: isMerchant ? null : (party?.name ?? null),
       channel: CHANNELS[events.channels[slot] as number]!,
-      timestampMs: startMs + second * 1000,
+      timestampMs: ctx.window.startMs + second * 1000,
       isWeekend: dow === 0 || dow === 6,
-      balanceAfterMinor: balance,
+      balanceAfterMinor: this.balance,
       isFraud: fraud >= 0,
       fraudPattern: fraud >= 0 ? FRAUD_PATTERNS[fraud]! : null,
     };
   }
+}
+
+/** Row numbers padded to four digits, made once: most accounts have fewer than 10,000 rows. */
+const FOUR_DIGITS = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
+
+/** `i` padded with zeros to `width` digits (the id's row number) */
+function rowNumber(i: number, width: number): string {
+  return width === 4 && i < 10_000 ? FOUR_DIGITS[i]! : String(i).padStart(width, '0');
 }
 
 /** What the generator decides for one account, for tests and reports: its rows follow from this. */

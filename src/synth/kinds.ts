@@ -80,7 +80,7 @@ function onDay(s: AccountState, epochDay: number, hours: readonly [number, numbe
   return secondOfLocal(s.clock, window, epochDay - window.firstDay, s.rng.between(hours[0], hours[1]), s.rng.int(3600), true);
 }
 
-function schedule(s: AccountState, dayOfMonth: number, budget: number): number[] | null {
+function schedule(s: AccountState, dayOfMonth: number, budget: number): readonly number[] | null {
   const days = monthlyBusinessDays(s.ctx.window, dayOfMonth);
   if (days.length > budget) {
     s.missedRecurring += days.length;

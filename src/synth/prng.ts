@@ -98,9 +98,15 @@ export class Rng {
   }
 }
 
-/** Draws an index with probability proportional to its weight: cumulative sums + binary search. */
+/**
+ * Draws an index with probability proportional to its weight: cumulative sums searched from a
+ * guide table (a bucket of the unit interval says where to start), which takes a comparison or
+ * two where a binary search over a window's days takes seven. Same index as a binary search.
+ */
 export class WeightedTable {
   private readonly cumulative: Float64Array;
+  /** guide[k]: the first index whose cumulative weight exceeds k / buckets of the total */
+  private readonly guide: Uint32Array;
   readonly total: number;
 
   constructor(weights: ArrayLike<number>) {
@@ -111,18 +117,24 @@ export class WeightedTable {
       this.cumulative[i] = sum;
     }
     this.total = sum;
+    const buckets = Math.max(1, weights.length * 2);
+    this.guide = new Uint32Array(buckets);
+    for (let k = 0, i = 0; k < buckets; k++) {
+      const x = (k / buckets) * sum;
+      while (i < weights.length - 1 && (this.cumulative[i] as number) <= x) i++;
+      this.guide[k] = i;
+    }
   }
 
   pick(rng: Rng): number {
-    const x = rng.next() * this.total;
+    const u = rng.next();
+    const x = u * this.total;
     const c = this.cumulative;
-    let lo = 0;
-    let hi = c.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((c[mid] as number) > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    const last = c.length - 1;
+    let i = this.guide[Math.floor(u * this.guide.length)] as number;
+    while (i < last && (c[i] as number) <= x) i++;
+    // rounding at a bucket's edge may start one too far: the first index above x, as a binary search finds
+    while (i > 0 && (c[i - 1] as number) > x) i--;
+    return i;
   }
 }
