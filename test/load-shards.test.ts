@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { shardOf } from '../src/load/shard.js';
 import { NO_FAULTS } from '../src/obp/sandbox/server.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, startCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { CONSUMER_KEY, manyBanks, OWNER, startObpServer } from './helpers/obp-server.js';
-import { assertOtherShardCountRefused, assertShardLocking, assertShardsOverlap, assertShardUnionIsOneRun } from './helpers/shard-runs.js';
+import { CONSUMER_KEY, liveObpEnv, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
+import { assertOtherShardCountRefused, assertShardLocking, assertShardsOverlap, assertShardUnionIsOneRun, runsEnded, waitingLoads } from './helpers/shard-runs.js';
+import { assertSucceeded, copyInProgress, waitFor } from './helpers/warehouse-queries.js';
 
 // `npm run load -- --shard I/N` on single-node PostgreSQL (the machine's, or the embedded one).
 
@@ -96,5 +97,57 @@ describe('sharded loads on one PostgreSQL', () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe('banks, which every shard-run lists', () => {
+    let original: SandboxServer;
+    let changed: SandboxServer;
+    // every column of every bank, lineage included
+    const banks = async () => (await db.warehouse.pool.query(`SELECT to_jsonb(b) AS row FROM raw.banks b ORDER BY bank_id`)).rows.map((r) => r.row);
+    const load = (server: SandboxServer, extra: string[]) => startCli(['load', ...ARGS, '--obp-source', 'live', ...extra], { env: { DATABASE_URL: db.url, ...liveObpEnv(server) } });
+    const BIG = ['--transactions-per-account', '100000', '--shard', '1/2'];
+
+    it('are loaded from one OBP, then OBP renames one and drops the other', async () => {
+      original = await startObpServer({ data: manyBanks(2, 4) });
+      const data = manyBanks(2, 4);
+      data.banks[0]!.full_name = 'Bank number 1, renamed';
+      changed = await startObpServer({ data, faults: { unlistedBanks: ['bank-02'] } });
+      assertSucceeded(await load(original, []).done);
+    });
+
+    it('a shard-run interrupted after writing the changed banks leaves raw.banks exactly as before', async () => {
+      const stored = await banks();
+      const big = load(changed, BIG);
+      await waitFor(() => copyInProgress(db.warehouse.pool), 120_000, 'shard 1/2 to stream its rows, its banks written');
+      assert.deepEqual(await banks(), stored, 'not visible while it runs');
+      big.child.kill('SIGINT');
+      assert.equal((await big.done).code, 130);
+      await runsEnded(db.warehouse.pool);
+      assert.deepEqual(await banks(), stored);
+    });
+
+    it('a shard-run that must write banks waits for another writing them, and writes them when that one rolls back', async () => {
+      const big = load(changed, BIG);
+      await waitFor(() => copyInProgress(db.warehouse.pool), 120_000, 'shard 1/2 to stream its rows, its banks written');
+      const other = load(changed, ['--shard', '2/2', '--json']);
+      await waitFor(async () => (await waitingLoads(db.warehouse.pool)) === 1, 60_000, 'shard 2/2 to wait for the banks of 1/2');
+      big.child.kill('SIGINT');
+      assert.equal((await big.done).code, 130);
+      const result = await other.done;
+      assertSucceeded(result);
+      assert.match(result.stderr, /another shard-run is writing OBP's new bank data; waiting for it to commit or roll back/);
+      const loadId = JSON.parse(result.stdout).loadId;
+      const [one, two] = await banks();
+      assert.deepEqual([one.bank_name, one.load_id, one.last_seen_load_id, one.is_active], ['Bank number 1, renamed', loadId, loadId, true]);
+      assert.equal(two.is_active, false, 'bank-02 vanished');
+      await runsEnded(db.warehouse.pool);
+    });
+
+    it('shard-runs that find the banks as stored write none of them (so they never wait for each other there)', async () => {
+      const stored = await banks();
+      assertSucceeded(await load(changed, ['--shard', '1/2']).done);
+      assert.deepEqual(await banks(), stored);
+    });
+    after(() => Promise.all([original?.close(), changed?.close()]));
   });
 });

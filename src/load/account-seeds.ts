@@ -11,5 +11,6 @@ export function accountSeeds(extraction: Extraction): AccountSeed[] {
     balanceMinor: a.balance === null ? null : parseMinorUnits(a.balance),
     accountType: a.accountType,
     label: a.label,
+    country: a.country,
   }));
 }

@@ -60,7 +60,9 @@ export async function readHistories(client: pg.ClientBase, seeds: readonly Accou
     }
     if (!latest || row.history_end > latest.history_end!) latest = row;
     const appendsFrom = row.appends_from ?? row.history_end;
-    continued.push({ seed, profile: { ...profileOf(row), appendsFrom }, historyEndDay: epochDayOf(row.history_end), appendsFromDay: epochDayOf(appendsFrom) });
+    // the home its history was generated in, whatever OBP says now: the same person goes on
+    const pinned = { ...seed, country: row.country };
+    continued.push({ seed: pinned, profile: { ...profileOf(row), appendsFrom }, historyEndDay: epochDayOf(row.history_end), appendsFromDay: epochDayOf(appendsFrom) });
   }
   if (unplaced.length) {
     throw new HybridbankError('LOAD_FAILED', `--append cannot tell where the history of ${unplaced.length} account(s) ends (${unplaced.slice(0, 3).join(', ')}${unplaced.length > 3 ? ', ...' : ''}): their profile has no closing balance or history end.`, {

@@ -7,8 +7,13 @@ import { MAX_SHARDS, type Shard } from './shard.js';
  * where every loader connects). Released when the run's session ends, whatever happened.
  */
 export const LOAD_LOCK_KEY = 72_690_002;
-/** Held (per transaction) while a run writes rows other runs write too: banks, abandoned runs. */
+/** Held (per transaction) while a run closes runs abandoned by dead processes, which any run may close. */
 export const SHARED_ROWS_LOCK_KEY = 72_690_004;
+/**
+ * Held (per transaction, until COMMIT or ROLLBACK) by a shard-run that writes banks: the bank rows
+ * are part of its atomic run, so another shard-run that must write banks too waits for its outcome.
+ */
+export const BANK_ROWS_LOCK_KEY = 72_690_005;
 /** First key of the per-shard advisory lock (two-int4 form); the second is `shardLockKey`. */
 export const SHARD_LOCK_CLASS = 72_690_003;
 

@@ -19,12 +19,12 @@ import { closeAbandonedRuns, recordRunExtracted, recordRunFailed, recordRunStart
 import { TransactionStatsCollector } from './stats.js';
 import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
-import { inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
+import { banksToWrite, inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
 import { checkForeignKeys, mergeIn, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
 import { readHistories, type Histories } from './histories.js';
 import { derivedRunGroup, inShard, type RunShard } from './shard.js';
-import { acquireLoadLock, SHARED_ROWS_LOCK_KEY } from './load-lock.js';
+import { acquireLoadLock, BANK_ROWS_LOCK_KEY, SHARED_ROWS_LOCK_KEY } from './load-lock.js';
 import { isDistributed } from '../warehouse/citus.js';
 import { writeAccountProfiles } from './write-profiles.js';
 
@@ -228,26 +228,18 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
     const tx = kyselyOnClient(client);
-    // Rows any run may write (runs abandoned by dead processes; for shard-runs, the banks, which
-    // every shard-run refreshes) are written one loader at a time, in a short transaction
-    // committed before the run's own: in it their row locks would make shard-runs wait for each
-    // other. The banks hold OBP's list as extracted now, true whether this run succeeds or not.
+    // Runs abandoned by dead processes, which any run may close, are closed one loader at a time
+    // in a short transaction committed before the run's own: in it their row locks would make
+    // shard-runs wait for each other.
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SHARED_ROWS_LOCK_KEY]);
     const abandoned = await closeAbandonedRuns(tx);
     if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
     if (shard) await refuseOtherShardCounts(tx, loadId, shard);
-    const vanishedBanks = shard
-      ? await timer.step('upsert_banks', () =>
-          withLockRetries(locks, 'update raw.banks', async () => {
-            await upsertBanks(tx, listed.banks, listed.dataSource, loadId);
-            return markVanishedBanks(tx, listed);
-          }),
-        )
-      : undefined;
     await client.query('COMMIT');
 
     await client.query('BEGIN');
+    const vanishedBanks = shard ? await timer.step('upsert_banks', () => writeSharedBanks(tx, locks, listed, loadId)) : undefined;
     const vanished = await timer.step('upsert_banks_accounts', () =>
       withLockRetries(locks, 'update raw.banks and raw.accounts', async () => {
         if (vanishedBanks) {
@@ -373,6 +365,31 @@ function warnMissedRecurring(profiles: readonly AccountProfile[], log: Logger): 
     { accounts: short.length, missedRows: missed },
     `${short.length} of ${profiles.length} account(s) lost ${missed} recurring row(s) (salary, bills) that --transactions-per-account could not hold; raise it or use auto`,
   );
+}
+
+/**
+ * A shard-run's banks, written in its own transaction so a failed shard-run leaves them as they
+ * were. Every shard-run lists every bank, so it writes only the banks whose stored row is not what
+ * OBP says now (new, changed, vanished, back): shard-runs of a job that find the banks as stored
+ * write nothing and take no row lock, so they never wait for each other. One that must write
+ * waits first for any other shard-run writing banks to commit or roll back (BANK_ROWS_LOCK_KEY: a
+ * bank row it wrote is part of that run), then writes what still differs. The first job on an
+ * empty warehouse, or after OBP changed a bank, therefore runs the bank-writing shard-runs one
+ * after another.
+ */
+async function writeSharedBanks(tx: Kysely<Database>, locks: LockContext, listed: Extraction, loadId: string): Promise<string[]> {
+  const { client, log } = locks;
+  if ((await banksToWrite(tx, listed)).length === 0) return [];
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [BANK_ROWS_LOCK_KEY]);
+  if (!rows[0]?.locked) {
+    log.warn("another shard-run is writing OBP's new bank data; waiting for it to commit or roll back");
+    await client.query('SELECT pg_advisory_xact_lock($1)', [BANK_ROWS_LOCK_KEY]);
+  }
+  return withLockRetries(locks, 'update raw.banks', async () => {
+    const stale = new Set(await banksToWrite(tx, listed));
+    await upsertBanks(tx, listed.banks.filter((b) => stale.has(b.bankId)), listed.dataSource, loadId);
+    return markVanishedBanks(tx, listed);
+  });
 }
 
 /**

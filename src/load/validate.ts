@@ -17,8 +17,8 @@ export interface LineageCheck {
 
 export interface ExpectedCounts {
   /**
-   * A shard-run's banks were committed before its transaction and other shard-runs refresh the same
-   * rows: its banks are the ones it extracted (run_banks), whichever shard-run wrote them last.
+   * A shard-run writes only the banks OBP changed; the others keep the run that wrote them: its
+   * banks are the ones it extracted (run_banks), whichever run wrote them last.
    */
   banksShared?: boolean;
   /** the banks the run extracted (with banksShared) */

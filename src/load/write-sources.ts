@@ -90,14 +90,38 @@ export async function markVanished(db: Kysely<Database>, extraction: Extraction,
 export type AccountFilter = (account: { bankId: string; accountId: string }) => boolean;
 
 export async function markVanishedBanks(db: Kysely<Database>, extraction: Extraction): Promise<string[]> {
-  const gone = extraction.skippedBanks.map((b) => b.bankId);
   const banks = await sql<{ bank_id: string }>`
     UPDATE raw.banks
        SET is_active = false
-     WHERE is_active
-       AND (NOT bank_id = ANY (${extraction.listedBankIds}::text[]) OR bank_id = ANY (${gone}::text[]))
+     WHERE ${vanishedBank(extraction)}
     RETURNING bank_id`.execute(db);
   return banks.rows.map((b) => b.bank_id);
+}
+
+/** An active bank OBP's bank list no longer has, or whose endpoints answered 404 in this run. */
+function vanishedBank(extraction: Extraction) {
+  const gone = extraction.skippedBanks.map((b) => b.bankId);
+  return sql`is_active AND (NOT bank_id = ANY (${extraction.listedBankIds}::text[]) OR bank_id = ANY (${gone}::text[]))`;
+}
+
+/**
+ * The banks whose stored row is not what this extraction would write: new, changed at OBP (names,
+ * website, logo, payload, source), back from inactive, or vanished. Lineage columns (load_id,
+ * extracted_at, last_seen_*) are not compared: they differ on every run. Reads without locking.
+ */
+export async function banksToWrite(db: Kysely<Database>, extraction: Extraction): Promise<string[]> {
+  const b = extraction.banks;
+  const { rows } = await sql<{ bank_id: string }>`
+    SELECT v.bank_id
+      FROM unnest(${b.map((x) => x.bankId)}::text[], ${b.map((x) => x.bankName)}::text[], ${b.map((x) => x.shortName)}::text[],
+                  ${b.map((x) => x.website)}::text[], ${b.map((x) => x.logoUrl)}::text[], ${b.map((x) => JSON.stringify(x.payload))}::jsonb[])
+           AS v (bank_id, bank_name, short_name, website, logo_url, payload)
+      LEFT JOIN raw.banks AS s USING (bank_id)
+     WHERE s.bank_id IS NULL OR NOT s.is_active OR s.data_source <> ${extraction.dataSource}
+        OR (s.bank_name, s.short_name, s.website, s.logo_url, s.payload) IS DISTINCT FROM (v.bank_name, v.short_name, v.website, v.logo_url, v.payload)
+    UNION ALL
+    SELECT bank_id FROM raw.banks WHERE ${vanishedBank(extraction)}`.execute(db);
+  return rows.map((r) => r.bank_id);
 }
 
 export async function markVanishedAccounts(db: Kysely<Database>, extraction: Extraction, owns: AccountFilter = () => true): Promise<Vanished['accounts']> {

@@ -4,6 +4,7 @@ import { HybridbankError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { DEFAULT_BACKOFF, ObpClient, type Backoff } from './client.js';
 import { isAccountNotFound, isBankNotFound } from './errors.js';
+import { accountCountry, bankCountry } from './country.js';
 import { checkId, normaliseBalance, normaliseCurrency, storableJson, storableOrNull, storableText } from './normalise.js';
 import { accountDetailShape, accountListShape, banksShape, readShape, type AccountDetail, type AccountSummary } from './shapes.js';
 import { BUNDLED_SNAPSHOT, readSnapshot, replayTransport, type SnapshotRecorder } from './snapshot.js';
@@ -49,6 +50,7 @@ export async function extract(config: Config['obp'], log: Logger, signal?: Abort
       shortName: storableOrNull(bank.short_name),
       website: storableOrNull(bank.website),
       logoUrl: storableOrNull(bank.logo),
+      country: bankCountry(bank.bank_routings ?? [], bank.attributes ?? []),
       payload: storableJson(rawBanks[i]),
       extractedAt: listing.receivedAt,
     });
@@ -69,7 +71,7 @@ export async function extract(config: Config['obp'], log: Logger, signal?: Abort
     });
   }
 
-  const perBank = await Promise.all(chosen.map((bank) => extractAccounts(client, bank.bankId, apiVersion, log)));
+  const perBank = await Promise.all(chosen.map((bank) => extractAccounts(client, bank, apiVersion, log)));
   const banks: ExtractedBank[] = [];
   const accounts: ExtractedAccount[] = [];
   const banksWithoutAccounts: string[] = [];
@@ -143,7 +145,8 @@ interface BankAccounts {
  * The accounts the user sees at one bank, each with its detail (balance, number, IBAN); or why the
  * bank is gone. An account whose detail is gone (404) or breaks a rule of normalise.ts is set aside.
  */
-async function extractAccounts(client: ObpClient, bankId: string, apiVersion: string, log: Logger): Promise<BankAccounts | { gone: string }> {
+async function extractAccounts(client: ObpClient, of: ExtractedBank, apiVersion: string, log: Logger): Promise<BankAccounts | { gone: string }> {
+  const { bankId } = of;
   const bank = pathSegment(bankId);
   let list;
   try {
@@ -181,14 +184,14 @@ async function extractAccounts(client: ObpClient, bankId: string, apiVersion: st
       const currency = normaliseCurrency(parsedDetail.balance?.currency ?? null);
       if (!balance.ok) return void aside(summary.id, balance.reason);
       if (!currency.ok) return void aside(summary.id, currency.reason);
-      return toAccount(bankId, summary, parsedDetail, { balance: balance.value, currency: currency.value }, { summary: raw, detail: detail.json }, detail.receivedAt);
+      return toAccount(of, summary, parsedDetail, { balance: balance.value, currency: currency.value }, { summary: raw, detail: detail.json }, detail.receivedAt);
     }),
   );
   return { accounts: accounts.filter((a) => a !== undefined), setAside };
 }
 
 function toAccount(
-  bankId: string,
+  bank: ExtractedBank,
   summary: AccountSummary,
   detail: AccountDetail,
   money: { balance: string | null; currency: string | null },
@@ -198,12 +201,13 @@ function toAccount(
   const routings = [...(detail.account_routings ?? []), ...(summary.account_routings ?? [])];
   const routed = (scheme: string) => routings.find((r) => r.scheme.toUpperCase() === scheme)?.address ?? null;
   return {
-    bankId,
+    bankId: bank.bankId,
     accountId: summary.id,
     label: storableOrNull(detail.label ?? summary.label),
     accountType: storableOrNull(summary.account_type ?? detail.product_code),
     accountNumber: storableOrNull(detail.number ?? routed('ACCOUNTNUMBER')),
     iban: storableOrNull(routed('IBAN')),
+    country: accountCountry(routings) ?? bank.country,
     currency: money.currency,
     balance: money.balance,
     payload: storableJson(payload),

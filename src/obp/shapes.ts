@@ -7,11 +7,13 @@ import { HybridbankError } from '../core/errors.js';
  * Fields a view can hide come back null, so they are nullable.
  */
 const hideable = z.string().nullable().optional();
-const routings = z.array(z.object({ scheme: z.string(), address: z.string() })).nullable().optional();
+const routings = z.array(z.looseObject({ scheme: z.string(), address: z.string() })).nullable().optional();
+/** bank attributes (v4.0.0+): where a bank is may be one of them (obp/country.ts) */
+const attributes = z.array(z.looseObject({ name: z.string(), value: z.string().nullable() })).nullable().optional();
 
 export const banksShape = z.object({
   banks: z.array(
-    z.object({ id: z.string().min(1), short_name: hideable, full_name: hideable, logo: hideable, website: hideable }),
+    z.object({ id: z.string().min(1), short_name: hideable, full_name: hideable, logo: hideable, website: hideable, bank_routings: routings, attributes }),
   ),
 });
 

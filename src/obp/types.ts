@@ -10,6 +10,8 @@ export interface ExtractedBank {
   shortName: string | null;
   website: string | null;
   logoUrl: string | null;
+  /** ISO 3166 alpha-2 where OBP says the bank is: its BIC, else a country attribute (obp/country.ts); null when it does not say */
+  country: string | null;
   /** the bank object exactly as the API returned it */
   payload: unknown;
   /** when the response carrying this bank arrived */
@@ -23,6 +25,8 @@ export interface ExtractedAccount {
   accountType: string | null;
   accountNumber: string | null;
   iban: string | null;
+  /** ISO 3166 alpha-2 where OBP says the account is held: its IBAN's country, else its bank's; null when neither says */
+  country: string | null;
   /** ISO 4217 code, upper case (normalised, see normalise.ts), or null when OBP gave none */
   currency: string | null;
   /** balance as an exact 2-decimal string (normalised, e.g. "6599.63"), or null when OBP gave none */

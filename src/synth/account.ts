@@ -80,7 +80,7 @@ export function identityOf(account: AccountSeed, ctx: GenerationContext, pinned?
   // one hash of the account (never the seed) places it: fallback currency, region, time zone
   const home = hashParts('home', account.bankId, account.accountId);
   const currency = currencyOf(account, profile.fallbackCurrencies, home[0]);
-  const regionIndex = regionOf(home[2], currency, profile.regions);
+  const regionIndex = regionOf(home[2], currency, account.country ?? null, profile.regions);
   const region = profile.regions[regionIndex]!;
   const timezone = region.timezones[home[1] % region.timezones.length]!;
   const pools = ctx.poolsOf(regionIndex);
@@ -344,9 +344,18 @@ function currencyOf(account: AccountSeed, fallbacks: readonly string[], hash: nu
   return fallbacks[hash % fallbacks.length]!;
 }
 
-/** The region of the account's currency, weighted and fixed by the account alone; unknown currencies take the first region. */
-function regionOf(hash: number, currency: string, regions: readonly { currency: string; weight: number }[]): number {
-  const matching = regions.flatMap((r, i) => (r.currency === currency ? [i] : []));
+/**
+ * The account's region, weighted and fixed by the account alone. Where OBP says the account is
+ * (`country`), that country's regions win, even over the currency (a USD account held in France
+ * lives in Paris time); among them, those of the account's currency first. Without a country, or
+ * one the profile has no region for: the regions of the account's currency; unknown currencies
+ * take the first region.
+ */
+function regionOf(hash: number, currency: string, country: string | null, regions: readonly { currency: string; country: string; weight: number }[]): number {
+  const where = (match: (r: { currency: string; country: string }) => boolean) => regions.flatMap((r, i) => (match(r) ? [i] : []));
+  const inCountry = country === null ? [] : where((r) => r.country === country);
+  const sameCurrency = inCountry.filter((i) => regions[i]!.currency === currency);
+  const matching = sameCurrency.length ? sameCurrency : inCountry.length ? inCountry : where((r) => r.currency === currency);
   if (matching.length === 0) return 0;
   const total = matching.reduce((sum, i) => sum + regions[i]!.weight, 0);
   let x = (hash / 2 ** 32) * total;

@@ -13,6 +13,11 @@ export interface AccountSeed {
   balanceMinor: number | null;
   accountType: string | null;
   label: string | null;
+  /**
+   * ISO 3166 alpha-2 where OBP says the account is (its IBAN, else its bank's BIC or country
+   * attribute); absent or null: its currency places it (see `regionOf`)
+   */
+  country?: string | null;
 }
 
 export interface SyntheticTransaction {

@@ -59,7 +59,7 @@ export async function assertShardUnionIsOneRun(target: ShardTarget, args: string
 }
 
 /** Advisory locks this database's sessions are waiting for. */
-async function waitingLoads(pool: pg.Pool): Promise<number> {
+export async function waitingLoads(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
       WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()`,
@@ -81,21 +81,27 @@ export async function assertShardsOverlap(target: ShardTarget, args: string[], b
   } finally {
     big.child.kill('SIGINT');
     await big.done;
-    // the interrupted run's server session ends a moment after its process; until then its run
-    // counts as running (rightly), so the next test waits for it to go
-    await waitFor(
-      async () =>
-        (
-          await target.pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM raw.load_runs r
-             JOIN pg_stat_activity a ON a.pid = r.backend_pid AND a.backend_start = r.backend_start
-             WHERE r.status = 'running'`,
-          )
-        ).rows[0]!.n === 0,
-      60_000,
-      'the interrupted shard-run to end',
-    );
+    await runsEnded(target.pool);
   }
+}
+
+/**
+ * An interrupted run's server session ends a moment after its process; until then its run counts
+ * as running (rightly), so what comes next waits for it to go.
+ */
+export async function runsEnded(pool: pg.Pool): Promise<void> {
+  await waitFor(
+    async () =>
+      (
+        await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM raw.load_runs r
+           JOIN pg_stat_activity a ON a.pid = r.backend_pid AND a.backend_start = r.backend_start
+           WHERE r.status = 'running'`,
+        )
+      ).rows[0]!.n === 0,
+    60_000,
+    'the interrupted run to end',
+  );
 }
 
 /**

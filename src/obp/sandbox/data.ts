@@ -8,7 +8,17 @@ import { HybridbankError, messageOf } from '../../core/errors.js';
  * accounts; other sections such as transactions are ignored). A user sees the accounts whose
  * `owners` list their `user_name`, as OBP's importer grants owner views.
  */
-const bank = z.object({ id: z.string(), short_name: z.string(), full_name: z.string(), logo: z.string(), website: z.string() });
+const routing = z.object({ scheme: z.string(), address: z.string() });
+/** `bank_routings` (a BIC, say) and `attributes` are optional: OBP's import file has neither, OBP's /banks answers both */
+const bank = z.object({
+  id: z.string(),
+  short_name: z.string(),
+  full_name: z.string(),
+  logo: z.string(),
+  website: z.string(),
+  bank_routings: z.array(routing).optional(),
+  attributes: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+});
 const user = z.object({ email: z.string(), user_name: z.string(), password: z.string() });
 const account = z.object({
   id: z.string(),

@@ -160,8 +160,8 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Sandb
     full_name: b.full_name,
     logo: b.logo,
     website: b.website,
-    bank_routings: [{ scheme: 'OBP', address: b.id }],
-    attributes: [],
+    bank_routings: [{ scheme: 'OBP', address: b.id }, ...(b.bank_routings ?? [])],
+    attributes: b.attributes ?? [],
   });
   const routings = (a: SandboxAccount) => [
     { scheme: 'AccountNumber', address: a.number },
