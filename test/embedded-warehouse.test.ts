@@ -73,6 +73,8 @@ describe('the embedded warehouse (no DATABASE_URL)', () => {
 
     const tables = await withWarehouse({ url: undefined, dir, port }, silentLogger(), async (w) => {
       assert.match(w.url, new RegExp(`postgres://postgres:${password}@127\\.0\\.0\\.1:${port}/hybridbank`));
+      // loads into a table of their own write no WAL for it: nothing replicates this server
+      assert.equal((await w.pool.query('SHOW wal_level')).rows[0].wal_level, 'minimal');
       // the raw contract's tables; raw.transactions' partition is an implementation detail
       const { rows } = await w.pool.query(
         `SELECT relname FROM pg_class WHERE relnamespace = 'raw'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition ORDER BY 1`,
