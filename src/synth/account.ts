@@ -1,10 +1,10 @@
 import { HybridbankError } from '../core/errors.js';
 import { drawMinor, logUniformMinor } from './amounts.js';
-import { toMinor, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
+import { isoDay, toMinor, windowContext, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
 import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { PLANNERS, type AccountState, type Contract } from './kinds.js';
-import { settleFromOpening, settleToEnd, type Settlement } from './ledger.js';
+import { openingAbove, settleFromOpening, settleToEnd, type Settlement } from './ledger.js';
 import type { Party, Pools } from './pools.js';
 import { hashParts, Rng, WeightedTable } from './prng.js';
 import { RECURRING_KINDS, type TransactionKind } from './profile.js';
@@ -25,6 +25,8 @@ export interface AccountPlan extends Settlement {
   monthlyIncomeMinor: number;
   /** day of the month the salary is due; null without a salary */
   payday: number | null;
+  /** balance_after of the last row */
+  closingMinor: number;
 }
 
 /** the order recurring kinds are booked in when rows are short: income before bills */
@@ -137,37 +139,133 @@ export function accountState(ctx: GenerationContext, identity: Identity, rng: Rn
 }
 
 /**
- * Books one account's events over the window and settles its ledger: who it is comes from
- * `identityOf`, its events from a second stream of (seed, account, window).
+ * Above this many rows an account's history is booked in slices of consecutive days, one slice at
+ * a time: an account's events are held in memory while they are planned, so memory stays flat
+ * whatever the rows per account. Not a number that shapes the data of any realistic account.
  */
-export function planAccount(account: AccountSeed, ctx: GenerationContext, events: EventBuffer, incidents: number[]): AccountPlan {
+export const SLICE_ROWS = 500_000;
+
+/** A slice of days of a long history: its context (window), rows, and where its ledger starts and ends. */
+export interface Slice {
+  ctx: GenerationContext;
+  rows: number;
+  openingMinor: number;
+  /** null: the account has no known end balance, and the slice runs on from its opening */
+  endMinor: number | null;
+}
+
+/** An account's history: planned in one window (`slices` null, `events` holds it, settled) or in slices booked again by `bookSlice`. */
+export interface HistoryPlan {
+  plan: AccountPlan;
+  identity: Identity;
+  slices: readonly Slice[] | null;
+}
+
+/**
+ * Books one account's events over the window and settles its ledger: who it is comes from
+ * `identityOf`, its events from a second stream of (seed, account, window). A history of more
+ * than SLICE_ROWS rows is settled slice by slice from its end back (each slice ends where the next
+ * one opens), so the rows can then be booked again and written from the first slice on.
+ */
+export function planHistory(account: AccountSeed, ctx: GenerationContext, events: EventBuffer, incidents: number[]): HistoryPlan {
   const { options, window } = ctx;
-  const profile = options.profile;
   const who = identityOf(account, ctx);
-  const { accountType, dailyRate, limit, habit } = who;
-  const end = account.balanceMinor;
-
-  const rng = Rng.of('events', options.seed, account.bankId, account.accountId, options.asOf, String(window.days));
+  const rng = eventStream(account, ctx);
   const n = options.transactionsPerAccount === 'auto'
-    ? Math.max(1, Math.min(2 ** 24 - 1, Math.round(dailyRate * window.days * rng.uniform(0.9, 1.1))))
+    ? Math.max(1, Math.min(2 ** 24 - 1, Math.round(who.dailyRate * window.days * rng.uniform(0.9, 1.1))))
     : options.transactionsPerAccount;
-  events.reset(n);
-  const fraudRows = planIncidents(rng, ctx, accountType, n, window.days, incidents);
+  const end = account.balanceMinor;
+  const slack = slackOf(ctx, who.limit);
+  const count = Math.min(window.days, Math.ceil(n / SLICE_ROWS));
+  if (count <= 1) {
+    const booked = book(ctx, who, rng, n, events, incidents, end);
+    const settlement = end === null
+      ? settleFromOpening(events.chronoAmounts, n, who.openingDraw, who.limit, slack, who.habit)
+      : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, who.limit, slack, who.habit);
+    let closingMinor = settlement.openingMinor;
+    for (let i = 0; i < n; i++) closingMinor += events.chronoAmounts[i] as number;
+    return { plan: planOf(who, n, booked, settlement, closingMinor), identity: who, slices: null };
+  }
 
-  const s = accountState(ctx, who, rng, events, end);
+  // consecutive slices of whole days, the rows split in proportion
+  const slices: Slice[] = [];
+  for (let k = 0; k < count; k++) {
+    const firstDay = window.firstDay + Math.floor((k * window.days) / count);
+    const days = window.firstDay + Math.floor(((k + 1) * window.days) / count) - firstDay;
+    const rows = Math.floor(((k + 1) * n) / count) - Math.floor((k * n) / count);
+    slices.push({ ctx: windowContext(ctx, isoDay(firstDay + days), days), rows, openingMinor: 0, endMinor: null });
+  }
+  let missedRecurring = 0;
+  let monthlyIncome = 0;
+  let limitMinor = who.limit;
+  if (end !== null) {
+    // from the end back: each slice settles to where the next one opens
+    let endOfSlice = end;
+    for (let k = count - 1; k >= 0; k--) {
+      const slice = slices[k]!;
+      const booked = book(slice.ctx, who, eventStream(account, slice.ctx), slice.rows, events, incidents, endOfSlice);
+      const settlement = settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, slice.rows, endOfSlice, who.limit, slack, who.habit);
+      Object.assign(slice, { openingMinor: settlement.openingMinor, endMinor: endOfSlice });
+      missedRecurring += booked.missedRecurring;
+      if (k === count - 1) monthlyIncome = booked.monthlyIncome;
+      limitMinor = Math.max(limitMinor, settlement.limitMinor);
+      endOfSlice = settlement.openingMinor;
+    }
+    return { plan: planOf(who, n, { missedRecurring, monthlyIncome }, { openingMinor: slices[0]!.openingMinor, limitMinor }, end), identity: who, slices };
+  }
+  // no known end: one opening keeps the lowest point of the whole history above the limit
+  let running = 0;
+  let lowest = 0;
+  for (const [k, slice] of slices.entries()) {
+    const booked = book(slice.ctx, who, eventStream(account, slice.ctx), slice.rows, events, incidents, null);
+    slice.openingMinor = running;
+    for (let i = 0; i < slice.rows; i++) {
+      running += events.chronoAmounts[i] as number;
+      if (running < lowest) lowest = running;
+    }
+    missedRecurring += booked.missedRecurring;
+    if (k === count - 1) monthlyIncome = booked.monthlyIncome;
+  }
+  const settlement = openingAbove(lowest, who.openingDraw, who.limit, slack, n + who.habit);
+  for (const slice of slices) slice.openingMinor += settlement.openingMinor;
+  return { plan: planOf(who, n, { missedRecurring, monthlyIncome }, settlement, settlement.openingMinor + running), identity: who, slices };
+}
+
+/** Books a slice of a long history into `events` again, settled as `planHistory` settled it: the same stream gives the same rows. */
+export function bookSlice(history: HistoryPlan, slice: Slice, account: AccountSeed, events: EventBuffer, incidents: number[]): void {
+  const who = history.identity;
+  book(slice.ctx, who, eventStream(account, slice.ctx), slice.rows, events, incidents, slice.endMinor);
+  if (slice.endMinor === null) return;
+  const settlement = settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, slice.rows, slice.endMinor, who.limit, slackOf(slice.ctx, who.limit), who.habit);
+  if (settlement.openingMinor !== slice.openingMinor) throw new Error(`slice ${slice.ctx.options.asOf} of ${account.bankId}/${account.accountId} settled differently the second time`);
+}
+
+/** The stream of an account's events over a window (the whole history, a slice of it) */
+function eventStream(account: AccountSeed, ctx: GenerationContext): Rng {
+  return Rng.of('events', ctx.options.seed, account.bankId, account.accountId, ctx.options.asOf, String(ctx.window.days));
+}
+
+/** Books `n` events of the window into `events`, sorted; amounts as planned, not yet settled. */
+function book(
+  ctx: GenerationContext, who: Identity, rng: Rng, n: number, events: EventBuffer, incidents: number[], endMinor: number | null,
+): { missedRecurring: number; monthlyIncome: number } {
+  const profile = ctx.options.profile;
+  events.reset(n);
+  const fraudRows = planIncidents(rng, ctx, who.accountType, n, ctx.window.days, incidents);
+  const s = accountState(ctx, who, rng, events, endMinor);
   if (profile.style === 'uniform') planUniform(s, n - fraudRows);
-  else planRealistic(s, n - fraudRows, dailyRate);
+  else planRealistic(s, n - fraudRows, who.dailyRate);
   const monthlyIncome = profile.style === 'uniform' ? 0 : setIncome(s, who.spendShare, who.income, who.incomeFloorShare, who.raise);
   for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees: who.payees, pools: who.pools, clock: s.clock, persona: s.persona }, events);
-
   events.sort(ctx.resizeBoundOfType);
-  const slack = slackOf(ctx, limit);
-  const settlement = end === null
-    ? settleFromOpening(events.chronoAmounts, n, who.openingDraw, limit, slack, habit)
-    : settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, n, end, limit, slack, habit);
+  return { missedRecurring: s.missedRecurring, monthlyIncome };
+}
+
+function planOf(who: Identity, rows: number, booked: { missedRecurring: number; monthlyIncome: number }, settlement: Settlement, closingMinor: number): AccountPlan {
   return {
-    ...settlement, persona: who.persona, accountType, currency: who.currency, country: who.country, timezone: who.timezone, dailyRate, rows: n,
-    missedRecurring: s.missedRecurring, monthlyIncomeMinor: monthlyIncome, payday: who.persona.spec.salary ? who.payday : null,
+    ...settlement, persona: who.persona, accountType: who.accountType, currency: who.currency, country: who.country, timezone: who.timezone,
+    dailyRate: who.dailyRate, rows, missedRecurring: booked.missedRecurring, monthlyIncomeMinor: booked.monthlyIncome,
+    payday: who.persona.spec.salary ? who.payday : null, closingMinor,
   };
 }
 

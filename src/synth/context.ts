@@ -222,19 +222,19 @@ export function generationContext(options: GenerateOptions): GenerationContext {
 }
 
 /**
- * The run's context narrowed to one UTC day (an append books accounts day by day): the same
- * types, personas, pools and fraud model, with that day's window, local clocks and weekday
- * rhythm. Pools (faker names) are shared with `base`, not rebuilt.
+ * The run's context narrowed to the `days` UTC days before `asOf`: the same types, personas, pools
+ * and fraud model, with that window's local clocks and weekday rhythm. Pools (faker names) are
+ * shared with `base`, not rebuilt. An append books accounts day by day; a very long history is
+ * booked in slices of days.
  */
-export function dayContext(base: GenerationContext, epochDay: number): GenerationContext {
-  const asOf = new Date((epochDay + 1) * DAY_MS).toISOString().slice(0, 10);
-  const window = historyWindow(asOf, 1);
+export function windowContext(base: GenerationContext, asOf: string, days: number): GenerationContext {
+  const window = historyWindow(asOf, days);
   const clocks = new Map<string, LocalClock>();
   return {
     ...base,
-    options: { ...base.options, asOf, days: 1 },
+    options: { ...base.options, asOf, days },
     window,
-    months: 1 / DAYS_PER_MONTH,
+    months: days / DAYS_PER_MONTH,
     personas: base.personas.map((p) => ({ ...p, rhythm: rhythmTables(window, p.spec.hourShift) })),
     clockOf: (timezone) => {
       let clock = clocks.get(timezone);
@@ -242,4 +242,13 @@ export function dayContext(base: GenerationContext, epochDay: number): Generatio
       return clock;
     },
   };
+}
+
+/** The run's context narrowed to one UTC day (an epoch day). */
+export function dayContext(base: GenerationContext, epochDay: number): GenerationContext {
+  return windowContext(base, isoDay(epochDay + 1), 1);
+}
+
+export function isoDay(epochDay: number): string {
+  return new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
 }

@@ -1,4 +1,4 @@
-import { planAccount, type AccountPlan } from './account.js';
+import { bookSlice, planHistory, type AccountPlan } from './account.js';
 import { dayOfWeek } from './calendar.js';
 import { localEpochDay, type LocalClock } from './clock.js';
 import { generationContext, type GenerateOptions, type GenerationContext } from './context.js';
@@ -25,15 +25,25 @@ export function* generateTransactions(
   const ordered = [...accounts].sort((a, b) => compare(a.bankId, b.bankId) || compare(a.accountId, b.accountId));
 
   for (const account of ordered) {
-    const plan = planAccount(account, ctx, events, incidents);
-    const n = plan.rows;
-    onAccount?.(profileOf(account, plan, events));
-    const width = Math.max(4, String(n).length);
+    const history = planHistory(account, ctx, events, incidents);
+    const { plan } = history;
+    onAccount?.(profileOf(account, plan));
+    const width = Math.max(4, String(plan.rows).length);
     // OBP account ids are unique only within a bank (the sandbox reuses them across banks)
     const idPrefix = `synth_${account.bankId}_${account.accountId}_`;
     // one generator, not one per account delegated to: a yield* costs a resumption per row
-    const rows = new AccountRows(ctx, events, account, plan, plan.openingMinor);
-    for (let i = 0; i < n; i++) yield rows.next(i, idPrefix + rowNumber(i + 1, width));
+    if (history.slices === null) {
+      const rows = new AccountRows(ctx, events, account, plan, plan.openingMinor);
+      for (let i = 0; i < plan.rows; i++) yield rows.next(i, idPrefix + rowNumber(i + 1, width));
+      continue;
+    }
+    let written = 0;
+    for (const slice of history.slices) {
+      bookSlice(history, slice, account, events, incidents);
+      const rows = new AccountRows(slice.ctx, events, account, plan, slice.openingMinor);
+      for (let i = 0; i < slice.rows; i++) yield rows.next(i, idPrefix + rowNumber(written + i + 1, width));
+      written += slice.rows;
+    }
   }
 }
 
@@ -144,9 +154,7 @@ export interface AccountProfile extends AccountDescription {
   appendsFrom?: string;
 }
 
-function profileOf(account: AccountSeed, plan: AccountPlan, events: EventBuffer): AccountProfile {
-  let closingMinor = plan.openingMinor;
-  for (let i = 0; i < plan.rows; i++) closingMinor += events.chronoAmounts[i] as number;
+function profileOf(account: AccountSeed, plan: AccountPlan): AccountProfile {
   return {
     bankId: account.bankId,
     accountId: account.accountId,
@@ -162,7 +170,7 @@ function profileOf(account: AccountSeed, plan: AccountPlan, events: EventBuffer)
     monthlyIncomeMinor: plan.monthlyIncomeMinor,
     missedRecurring: plan.missedRecurring,
     payday: plan.payday,
-    closingMinor,
+    closingMinor: plan.closingMinor,
   };
 }
 
@@ -171,7 +179,7 @@ export function* describeAccounts(accounts: readonly AccountSeed[], options: Gen
   const ctx = generationContext(options);
   const events = new EventBuffer();
   for (const account of accounts) {
-    yield profileOf(account, planAccount(account, ctx, events, []), events);
+    yield profileOf(account, planHistory(account, ctx, events, []).plan);
   }
 }
 

@@ -70,8 +70,13 @@ export function settleFromOpening(amounts: Float64Array, n: number, openingMinor
     running += amounts[i] as number;
     if (running < lowest) lowest = running;
   }
+  return openingAbove(lowest, openingMinor, limitMinor, maxSlackMinor, n + salt);
+}
+
+/** The drawn opening, or one that keeps the history's lowest point (`lowest`, from the opening) above -limit. */
+export function openingAbove(lowest: number, openingMinor: number, limitMinor: number, maxSlackMinor: number, salt: number): Settlement {
   const needed = -limitMinor - lowest;
-  return { openingMinor: openingMinor >= needed ? openingMinor : needed + slackAt(n + salt, maxSlackMinor), limitMinor };
+  return { openingMinor: openingMinor >= needed ? openingMinor : needed + slackAt(salt, maxSlackMinor), limitMinor };
 }
 
 /**
