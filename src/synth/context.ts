@@ -181,14 +181,12 @@ export function generationContext(options: GenerateOptions): GenerationContext {
   };
 
   // descriptions repeat (a party per type): one string each, not a concatenation per row
-  const descriptions = types.map(() => new Map<string, string>());
+  const descriptions = types.map((): string[] => []);
   const describe = (type: number, party: Party | null): string => {
     const t = types[type]!;
     if (!t.withParty || party === null) return t.prefix;
     const cache = descriptions[type]!;
-    let text = cache.get(party.name);
-    if (text === undefined) cache.set(party.name, (text = t.prefix + party.name + t.suffix));
-    return text;
+    return (cache[party.key] ??= t.prefix + party.name + t.suffix);
   };
 
   return {

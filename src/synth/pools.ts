@@ -16,6 +16,8 @@ const LOCALES: Record<ProfileRegion['fakerLocale'], Faker> = { en, en_GB: enGB, 
 
 /** Someone on the other side of a transaction. Merchant names are unique, so a name has one MCC. */
 export interface Party {
+  /** unique in the process: the hot path indexes per-party data by it (a Map lookup per row costs more) */
+  readonly key: number;
   readonly name: string;
   /** ISO 18245 code for merchants, billers and ATMs; null for people, employers and branches */
   readonly mcc: string | null;
@@ -42,6 +44,12 @@ export interface Pools {
 }
 
 export const ATM_MCC = '6011';
+
+let parties = 0;
+/** A party with its process-wide key. */
+export function party(name: string, mcc: string | null): Party {
+  return { key: parties++, name, mcc };
+}
 const LOCALS_PER_SUFFIX = 12;
 const cache = new WeakMap<Profile, Map<string, Pools>>();
 
@@ -82,15 +90,15 @@ function buildPools(profile: Profile, seed: string, region: ProfileRegion): Pool
     const locals = category.localSuffixes.flatMap((suffix) =>
       unique(LOCALS_PER_SUFFIX, () => `${faker.person.lastName()}'s ${suffix}`, merchantNames),
     );
-    const party = (name: string): Party => ({ name, mcc: category.mcc });
-    const brandParties = brands.map(party);
-    return { present: [...brandParties, ...locals.map(party)], online: [...onlineOnly.map(party), ...brandParties] };
+    const merchant = (name: string): Party => party(name, category.mcc);
+    const brandParties = brands.map(merchant);
+    return { present: [...brandParties, ...locals.map(merchant)], online: [...onlineOnly.map(merchant), ...brandParties] };
   });
-  const people = (names: string[]): Party[] => names.map((name) => ({ name, mcc: null }));
+  const people = (names: string[]): Party[] => names.map((name) => party(name, null));
   const employers = people(unique(300, () => faker.company.name()));
   return {
     merchants,
-    atms: unique(200, () => `${faker.location.street()}, ${faker.location.city()}`).map((name) => ({ name, mcc: ATM_MCC })),
+    atms: unique(200, () => `${faker.location.street()}, ${faker.location.city()}`).map((name) => party(name, ATM_MCC)),
     branches: people(unique(80, () => `${faker.location.city()} Branch`)),
     employers,
     payees: people(unique(800, () => faker.person.fullName())),
