@@ -2,12 +2,24 @@
 -- relationships test on the rows of loads not yet tested, every feature row has its transaction
 -- (a tested row's transaction leaves the fact only with its whole account and load). Both sides
 -- are read through their (bank_id, account_id, load_id) index.
+with features as (
+
+    {{ account_loads(ref('fraud_features'), true) }}
+
+),
+
+facts as (
+
+    {{ account_loads(ref('fct_transactions'), true) }}
+
+)
+
 select
     features.bank_id,
     features.account_id,
     features.load_id
-from ({{ account_loads(ref('fraud_features'), true) }}) as features
-left join ({{ account_loads(ref('fct_transactions'), true) }}) as facts
+from features
+left join facts
     on
         features.bank_id = facts.bank_id
         and features.account_id = facts.account_id
