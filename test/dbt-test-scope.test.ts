@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { runCli, type CliResult } from './helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { test } from 'node:test';
+import { DBT_TIMEOUT_MS, dbtWarehouse } from './helpers/dbt-warehouse.js';
 
 /**
  * What the cheaper data tests still guarantee (dbt/macros/data_tests.sql): `unique` skips its
@@ -12,40 +8,19 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js';
  * where none does); row-level tests scoped to loads not yet tested skip rows that passed before,
  * keep failing on a row that failed, and check every row with `test_all_rows`.
  */
-let db: TestDatabase;
-let scratch: string;
-let env: Record<string, string>;
-
-const DBT_TIMEOUT_MS = 15 * 60_000;
+const warehouse = dbtWarehouse('dbt-scope');
 const CHANNEL_TEST = 'accepted_values_fct_transactions_channel__POS__ATM__ONLINE__TRANSFER__BRANCH';
 
-before(async () => {
-  db = await createTestDatabase();
-  scratch = mkdtempSync(path.join(tmpdir(), 'hbtest-dbt-scope-'));
-  env = { DATABASE_URL: db.url, DBT_TARGET_PATH: path.join(scratch, 'target'), DBT_LOG_PATH: path.join(scratch, 'logs') };
-});
-
-after(async () => {
-  await db?.drop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
-
-async function cli(args: string[]): Promise<CliResult> {
-  const result = await runCli(args, { env, timeoutMs: DBT_TIMEOUT_MS });
-  process.stdout.write(`\n$ hybridbank ${args.join(' ')}  (exit ${result.code})\n${result.stdout}${result.stderr}\n`);
-  return result;
-}
-
 async function passes(args: string[]): Promise<boolean> {
-  const result = await cli(args);
+  const result = await warehouse.cli(args);
   assert.ok(result.code === 0 || /FAIL \d+/.test(result.stdout), `hybridbank ${args.join(' ')} ran its tests:\n${result.stderr.slice(-3000)}`);
   return result.code === 0;
 }
 
 test('cheap data tests keep their guarantees', { timeout: 4 * DBT_TIMEOUT_MS }, async () => {
-  assert.equal((await cli(['load', '--obp-source', 'snapshot', '--transactions-per-account', '30', '--days', '15', '--seed', 'scope'])).code, 0);
-  assert.equal((await cli(['transform'])).code, 0);
-  const pool = db.warehouse.pool;
+  assert.equal((await warehouse.cli(['load', '--obp-source', 'snapshot', '--transactions-per-account', '30', '--days', '15', '--seed', 'scope'])).code, 0);
+  assert.equal((await warehouse.cli(['transform'])).code, 0);
+  const pool = warehouse.db.warehouse.pool;
   const { rows: tested } = await pool.query<{ model: string }>('SELECT DISTINCT relation_oid::regclass::text AS model FROM analytics.tested_loads ORDER BY 1');
   assert.deepEqual(tested.map((r) => r.model), ['marts.fct_transactions', 'marts.fraud_features'], 'a passing build records the loads it tested');
 
