@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { runCli, type CliResult } from './helpers/cli.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { test } from 'node:test';
+import type { CliResult } from './helpers/cli.js';
+import { DBT_TIMEOUT_MS, dbtWarehouse } from './helpers/dbt-warehouse.js';
 
 /**
  * dbt after `load --append` (issue 15): the real loader writes an initial history, `transform`
@@ -13,35 +10,18 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js';
  * kept day, where the ledger is checked) in the daily balances; every other row is left as it
  * was. The result equals a full refresh.
  */
-let db: TestDatabase;
-let scratch: string;
-let env: Record<string, string>;
-
-/** The first dbt run may install dbt into .venv-dbt (pip), which takes minutes on a fresh machine. */
-const DBT_TIMEOUT_MS = 15 * 60_000;
+const warehouse = dbtWarehouse('dbt-append');
 const INCREMENTAL_MODELS = ['fct_transactions', 'fraud_features', 'fct_account_daily_balances'] as const;
 const LOAD = ['load', '--obp-source', 'snapshot', '--transactions-per-account', '60', '--days', '20', '--seed', 'append'];
 
-before(async () => {
-  db = await createTestDatabase();
-  scratch = mkdtempSync(path.join(tmpdir(), 'hbtest-dbt-append-'));
-  env = { DATABASE_URL: db.url, DBT_TARGET_PATH: path.join(scratch, 'target'), DBT_LOG_PATH: path.join(scratch, 'logs') };
-});
-
-after(async () => {
-  await db?.drop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
-
 async function cli(args: string[]): Promise<CliResult> {
-  const result = await runCli(args, { env, timeoutMs: DBT_TIMEOUT_MS });
-  process.stdout.write(`\n$ hybridbank ${args.join(' ')}  (exit ${result.code})\n${result.stdout}${result.stderr}\n`);
+  const result = await warehouse.cli(args);
   assert.equal(result.code, 0, `hybridbank ${args.join(' ')} failed:\n${result.stderr.slice(-4000)}`);
   return result;
 }
 
 async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
-  const { rows } = await db.warehouse.pool.query(sql, params);
+  const { rows } = await warehouse.db.warehouse.pool.query(sql, params);
   return rows[0] as T;
 }
 
@@ -60,7 +40,7 @@ function inserted(stdout: string): Record<string, number> {
 async function writers(): Promise<Record<string, string[]>> {
   const result: Record<string, string[]> = {};
   for (const model of INCREMENTAL_MODELS) {
-    const { rows } = await db.warehouse.pool.query<{ xmin: string }>(`SELECT DISTINCT xmin::text AS xmin FROM marts.${model}`);
+    const { rows } = await warehouse.db.warehouse.pool.query<{ xmin: string }>(`SELECT DISTINCT xmin::text AS xmin FROM marts.${model}`);
     result[model] = rows.map((row) => row.xmin);
   }
   return result;
@@ -107,8 +87,8 @@ test('after load --append, transform processes only the appended day and equals 
   assert.deepEqual(stillKept, keptFact, 'the earlier fact rows are as they were');
 
   // The same marts built from scratch.
-  await db.warehouse.pool.query('CREATE SCHEMA incremental_build');
-  for (const model of INCREMENTAL_MODELS) await db.warehouse.pool.query(`CREATE TABLE incremental_build.${model} AS TABLE marts.${model}`);
+  await warehouse.db.warehouse.pool.query('CREATE SCHEMA incremental_build');
+  for (const model of INCREMENTAL_MODELS) await warehouse.db.warehouse.pool.query(`CREATE TABLE incremental_build.${model} AS TABLE marts.${model}`);
   await cli(['transform', '--full-refresh']);
   for (const model of INCREMENTAL_MODELS) {
     const difference = await one<{ only_incremental: number; only_full: number; rows: number }>(`

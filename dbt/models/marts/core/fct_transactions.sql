@@ -21,6 +21,7 @@
             {'columns': ['account_key']},
             {'columns': ['bank_key']},
             {'columns': ['merchant_key']},
+            {'columns': ['transaction_type_key']},
         ],
     )
 }}
