@@ -1,6 +1,6 @@
 import { meanOf, NoteTable, type LogNormal } from './amounts.js';
 import { DAY_MS, historyWindow, type HistoryWindow } from './calendar.js';
-import { localClock, type LocalClock } from './clock.js';
+import { dayClock, localClock, type LocalClock } from './clock.js';
 import { poolsFor, type Pools } from './pools.js';
 import { fraudModel, type FraudModel } from './fraud.js';
 import { WeightedTable } from './prng.js';
@@ -210,7 +210,8 @@ export function generationContext(options: GenerateOptions): GenerationContext {
 /**
  * The run's context narrowed to one UTC day (an append books accounts day by day): the same
  * types, personas, pools and fraud model, with that day's window, local clocks and weekday
- * rhythm. Pools (faker names) are shared with `base`, not rebuilt.
+ * rhythm. Pools (faker names) are shared with `base`, not rebuilt; clocks are views of per-zone
+ * blocks of days (clock.ts), so a day costs no Intl call.
  */
 export function dayContext(base: GenerationContext, epochDay: number): GenerationContext {
   const asOf = new Date((epochDay + 1) * DAY_MS).toISOString().slice(0, 10);
@@ -224,7 +225,7 @@ export function dayContext(base: GenerationContext, epochDay: number): Generatio
     personas: base.personas.map((p) => ({ ...p, rhythm: rhythmTables(window, p.spec.hourShift) })),
     clockOf: (timezone) => {
       let clock = clocks.get(timezone);
-      if (!clock) clocks.set(timezone, (clock = localClock(timezone, window)));
+      if (!clock) clocks.set(timezone, (clock = dayClock(timezone, epochDay)));
       return clock;
     },
   };

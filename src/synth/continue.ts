@@ -82,7 +82,7 @@ export function* continueHistories(
     return ctx;
   };
   const events = new EventBuffer();
-  const scratch = { incidents: [] as number[], events: new EventBuffer() };
+  const scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>() };
   const ordered = [...accounts].sort((a, b) => compare(a.seed.bankId, b.seed.bankId) || compare(a.seed.accountId, b.seed.accountId));
   for (const account of ordered) {
     const { seed, profile } = account;
@@ -120,7 +120,22 @@ interface AccountDays {
   dayCtx: (day: number) => GenerationContext;
   /** refundable purchases by block, then by day */
   refunds: Map<number, Map<number, Refundable[]>>;
-  scratch: { incidents: number[]; events: EventBuffer };
+  scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock> };
+}
+
+/** How busy each day of a 30-day block is for shopping (the same for every account: built once per run and block). */
+interface BusyBlock {
+  table: WeightedTable;
+  total: number;
+}
+
+function busyBlock(a: AccountDays, block: number): BusyBlock {
+  let found = a.scratch.busy.get(block);
+  if (!found) {
+    const busy = Array.from({ length: BLOCK }, (_, i) => weekdayFactor('shop', block * BLOCK + i));
+    a.scratch.busy.set(block, (found = { table: new WeightedTable(busy), total: busy.reduce((sum, b) => sum + b, 0) }));
+  }
+  return found;
 }
 
 /** What an account books a day on average, from its rate: the rate holds recurring and rated rows too, as in a full history. */
@@ -227,12 +242,12 @@ function refundablesOfBlock(a: AccountDays, block: number): Map<number, Refundab
   const card = a.base.typeOf.card;
   const refund = a.base.typeOf.refund;
   const first = block * BLOCK;
-  const busy = Array.from({ length: BLOCK }, (_, i) => weekdayFactor('shop', first + i));
+  const busy = busyBlock(a, block);
   const rng = Rng.of('refunds', a.base.options.seed, a.seed.bankId, a.seed.accountId, String(block));
-  const expected = a.rates.discretionaryPerDay * a.rates.refundShare * busy.reduce((sum, b) => sum + b, 0);
+  const expected = a.rates.discretionaryPerDay * a.rates.refundShare * busy.total;
   const count = card === undefined || refund === undefined ? 0 : rng.poisson(expected);
   if (count === 0) return out;
-  const table = new WeightedTable(busy);
+  const table = busy.table;
   const days = Array.from({ length: count }, () => first + table.pick(rng)).sort((x, y) => x - y);
   const { refundShare, fullRefundChance, refundDelayDays } = a.base.options.profile.behaviour;
   const t = a.base.types[refund!]!;
