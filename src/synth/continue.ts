@@ -89,7 +89,7 @@ export function* continueHistories(
   for (const account of ordered) {
     const { seed, profile } = account;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
-    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), scratch };
+    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), incidents: new Map(), scratch };
     const idPrefix = `synth_${seed.bankId}_${seed.accountId}_`;
     const k = Math.max(0, asOfDay - account.historyEndDay);
     const from = profile.closingMinor;
@@ -124,6 +124,8 @@ interface AccountDays {
   dayCtx: (day: number) => GenerationContext;
   /** refundable purchases by block, then by day */
   refunds: Map<number, Map<number, Refundable[]>>;
+  /** the fraud incidents of the block being booked, by day they start on */
+  incidents: Map<number, Map<number, [number, number][]>>;
   scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock> };
 }
 
@@ -176,7 +178,7 @@ function planDay(a: AccountDays, day: number, events: EventBuffer, from: number,
   const { options, typeOf, types } = ctx;
   const { seed, who } = a;
   const rng = Rng.of('day', options.seed, seed.bankId, seed.accountId, isoDay(day));
-  const incidentsToday = incidentsOn(ctx, seed, who, day, a.scratch.incidents);
+  const incidentsToday = incidentsOn(a, day);
   const discretionary = Math.min(9_999, rng.poisson(a.rates.discretionaryPerDay * weekdayFactor('shop', day)));
   const fraudRows = incidentsToday.reduce((sum, [, rows]) => sum + rows, 0);
   events.reset(64 + who.contracts.length + discretionary + fraudRows);
@@ -314,18 +316,29 @@ function setIncome(s: AccountState, monthlyIncomeMinor: number, monthlySpendMino
 
 /**
  * The incidents of the account's 30-day block that start on `day`, as [pattern slot, rows]: the
- * block's draw (victim or not, how many, which days) is the same whichever run books which day.
+ * block's draw (victim or not, how many, which days) is the same whichever run books which day;
+ * drawn once per account and block in a run.
  */
-function incidentsOn(ctx: GenerationContext, seed: AccountSeed, who: Identity, day: number, scratch: number[]): [number, number][] {
+function incidentsOn(a: AccountDays, day: number): readonly [number, number][] {
   const block = Math.floor(day / BLOCK);
-  const rng = Rng.of('fraud', ctx.options.seed, seed.bankId, seed.accountId, String(block));
-  planIncidents(rng, ctx, who.accountType, Math.max(1, Math.round(who.dailyRate * BLOCK)), BLOCK, scratch);
-  const out: [number, number][] = [];
-  for (let i = 0; i < scratch.length; i += 2) {
-    if (block * BLOCK + rng.int(BLOCK) === day) out.push([scratch[i]!, scratch[i + 1]!]);
+  let byDay = a.incidents.get(block);
+  if (!byDay) {
+    byDay = new Map();
+    const { base, seed, who } = a;
+    const scratch = a.scratch.incidents;
+    const rng = Rng.of('fraud', base.options.seed, seed.bankId, seed.accountId, String(block));
+    planIncidents(rng, base, who.accountType, Math.max(1, Math.round(who.dailyRate * BLOCK)), BLOCK, scratch);
+    for (let i = 0; i < scratch.length; i += 2) {
+      const on = block * BLOCK + rng.int(BLOCK);
+      byDay.set(on, [...(byDay.get(on) ?? []), [scratch[i]!, scratch[i + 1]!]]);
+    }
+    a.incidents.clear();
+    a.incidents.set(block, byDay);
   }
-  return out;
+  return byDay.get(day) ?? NO_INCIDENTS;
 }
+
+const NO_INCIDENTS: readonly [number, number][] = [];
 
 /** A day's balancing: transfers booked for OBP's balance (added or in place of a drawn row), and the overdraft the day needed. */
 interface Balanced {
