@@ -85,11 +85,12 @@ export function* continueHistories(
   };
   const events = new EventBuffer();
   const scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>() };
+  const kindRates = new Map<string, KindRates>();
   const ordered = [...accounts].sort((a, b) => compare(a.seed.bankId, b.seed.bankId) || compare(a.seed.accountId, b.seed.accountId));
   for (const account of ordered) {
     const { seed, profile } = account;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
-    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), incidents: new Map(), scratch };
+    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who, kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), incidents: new Map(), scratch };
     const idPrefix = `synth_${seed.bankId}_${seed.accountId}_`;
     const k = Math.max(0, asOfDay - account.historyEndDay);
     const from = profile.closingMinor;
@@ -153,18 +154,35 @@ interface Rates {
   refundShare: number;
 }
 
-function ratesOf(ctx: GenerationContext, who: Identity): Rates {
+/** What the rates of a persona on an account type share (built once per pair in a run). */
+interface KindRates {
+  rated: [TransactionKind, number][];
+  /** recurring rows a month but the contracts: salary, card repayment, interest */
+  fixedPerMonth: number;
+  ratedPerMonth: number;
+  refundShare: number;
+}
+
+function ratesOf(ctx: GenerationContext, who: Identity, cache: Map<string, KindRates>): Rates {
+  const key = `${who.persona.index}|${who.accountType.spec.name}`;
+  let kinds = cache.get(key);
+  if (!kinds) cache.set(key, (kinds = kindRatesOf(ctx, who)));
+  // in the order a full history adds them up, so the rate is the same to the last bit
+  const fixedPerMonth = kinds.fixedPerMonth + who.contracts.length + kinds.ratedPerMonth;
+  return { rated: kinds.rated, discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH), refundShare: kinds.refundShare };
+}
+
+function kindRatesOf(ctx: GenerationContext, who: Pick<Identity, 'persona' | 'accountType'>): KindRates {
   const { typeOf, types } = ctx;
   const spec = who.persona.spec;
   const has = (kind: TransactionKind) => typeOf[kind] !== undefined && who.accountType.allows.has(kind);
   const credits = who.accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
   const rated = (Object.entries(credits) as [TransactionKind, number][]).filter(([kind]) => has(kind) && PLANNERS[kind].phase === 'rated');
-  const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0)
-    + who.contracts.length + rated.reduce((sum, [, perMonth]) => sum + perMonth, 0);
+  const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0);
   const weights = ctx.discretionaryTypes.map((t, j) => (who.accountType.allows.has(types[t]!.kind) ? (who.persona.typeWeights[j] as number) : 0));
   const total = weights.reduce((a, b) => a + b, 0);
   const refunds = ctx.discretionaryTypes.reduce((sum, t, j) => sum + (types[t]!.kind === 'refund' && has('card') ? (weights[j] as number) : 0), 0);
-  return { rated, discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH), refundShare: total > 0 ? refunds / total : 0 };
+  return { rated, fixedPerMonth, ratedPerMonth: rated.reduce((sum, [, perMonth]) => sum + perMonth, 0), refundShare: total > 0 ? refunds / total : 0 };
 }
 
 /**
