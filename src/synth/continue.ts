@@ -48,7 +48,7 @@ export interface ContinuedAccount {
 export interface Continuation {
   profile: AccountProfile;
   newRows: number;
-  /** transfers added because resizing the day's rows could not reach OBP's balance */
+  /** transfers booked (added, or in place of a drawn payment) because resizing the day's rows could not reach OBP's balance, or to keep it above the overdraft limit */
   balancingRows: number;
 }
 
