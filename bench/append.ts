@@ -3,13 +3,19 @@
  * (default 3,000 accounts in 10 banks, served by the project's OBP-compatible server).
  *
  * 1. A full load (`auto`: each account's own rate over 90 days) into a fresh database.
- * 2. An append of one day, then of a week, with OBP's balances unchanged (the sandbox's, the
- *    bundled snapshot's case: every day must end where it began).
+ * 2. Appends of one day, of a week and of 30 days with OBP's balances unchanged (the sandbox's,
+ *    the bundled snapshot's case: every day must end where it began).
  * 3. An append of a week after OBP's balances moved (a random walk per account), as live balances do.
- * Prints JSON: rows, seconds and rows/s of each run (end to end and generate + COPY), the
- * transfers added to reach OBP's balances, and the appended rows' distributions next to the full
- * load's last 28 days: rows per account-day (mean, share of quiet days), local hour of day, type
- * mix, median amount per type.
+ * Prints JSON: per run, rows and rows/s three ways: generate + COPY (the streaming step alone);
+ * the loader's own work (every step but the OBP extraction, which is OBP's: a rate-limited API, one
+ * request per bank and account); end to end. Then per-account figures, the transfers booked to
+ * reach OBP's balances, and the appended rows' distributions next to the full load's last 28
+ * days: rows per account-day (mean, share of quiet days), local hour of day, type mix, median
+ * amount per type, and how far the type mix is from the full load's (total variation, in points:
+ * the share of rows that would have to change type), with the floor any day-by-day balancing that
+ * keeps the full load's own days must reach under static balances (each day with payments and no
+ * credit needs one transfer in, each day with credits and no payment its surplus out in transfers
+ * of at most the type's maximum).
  */
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
@@ -68,19 +74,26 @@ async function load(asOf: string, append: boolean) {
 
 function figures(run: { summary: LoadSummary; seconds: number }) {
   const rows = run.summary.transactions.rows;
-  const stream = run.summary.timings.generate_and_copy ?? 0;
+  const steps = run.summary.timings;
+  const stream = steps.generate_and_copy ?? 0;
+  // everything the loader does but asking OBP (extraction is OBP's, per bank and account)
+  const own = Object.entries(steps).reduce((sum, [step, seconds]) => (step === 'extract' ? sum : sum + seconds), 0);
+  const accounts = run.summary.accounts;
   return {
     rows,
     seconds: Number(run.seconds.toFixed(2)),
     rowsPerSecond: Math.round(rows / run.seconds),
+    loaderRowsPerSecond: own > 0 ? Math.round(rows / own) : null,
     generateAndCopyRowsPerSecond: stream > 0 ? Math.round(rows / stream) : null,
+    loaderSecondsWithoutExtract: Number(own.toFixed(3)),
+    msPerAccount: { extract: Number((((steps.extract ?? 0) * 1000) / accounts).toFixed(3)), loader: Number(((own * 1000) / accounts).toFixed(3)) },
     balancingRows: run.summary.append?.balancingRows ?? 0,
-    steps: run.summary.timings,
+    steps,
   };
 }
 
 /** The distributions of some rows (`where` on raw.transactions t) over `days` UTC days from `from`, per account-day and in local time. */
-async function distributions(where: string, from: string, days: number) {
+async function distributions(where: string, from: string, days: number, baseline?: { types: Record<string, { share: number }> }) {
   const q = async <T extends pg.QueryResultRow>(sql: string) => (await pool.query<T>(sql)).rows;
   const [perDay] = await q<{ mean: number; quiet: number }>(`
     WITH counts AS (
@@ -100,7 +113,12 @@ async function distributions(where: string, from: string, days: number) {
     SELECT transaction_type AS type, round(count(*) / sum(count(*)) OVER (), 3)::float8 AS share,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(amount))::float8 AS median
     FROM raw.transactions t WHERE ${where} GROUP BY 1 ORDER BY 1`);
+  const base = baseline?.types;
+  const mixDistance = base
+    ? Number((50 * [...new Set([...Object.keys(base), ...types.map((t) => t.type)])].reduce((sum, type) => sum + Math.abs((base[type]?.share ?? 0) - (types.find((t) => t.type === type)?.share ?? 0)), 0)).toFixed(1))
+    : undefined;
   return {
+    ...(mixDistance === undefined ? {} : { typeMixDistancePoints: mixDistance }),
     rowsPerAccountDay: perDay!.mean,
     quietAccountDays: perDay!.quiet,
     localHourShares: Object.fromEntries(hours.map((h) => [h.hour, h.share])),
@@ -108,14 +126,42 @@ async function distributions(where: string, from: string, days: number) {
   };
 }
 
+/**
+ * The floor under static balances: the full load's last 28 days as they are, plus the fewest
+ * transfers that would make each of its account-days net to zero (a day with both credits and
+ * payments counted as absorbable): the closest to the full load's type mix that balancing its own
+ * days can get.
+ */
+async function staticFloor(where: string) {
+  const { rows } = await pool.query<{ type: string; share: number }>(`
+    WITH days AS (
+      SELECT bank_id, account_id, (transaction_date AT TIME ZONE 'UTC')::date AS day, sum(amount) AS net,
+             bool_or(amount > 0) AS credits, bool_or(amount < 0) AS payments
+      FROM raw.transactions t WHERE ${where} GROUP BY 1, 2, 3
+    ), added AS (
+      SELECT 'Incoming Transfer' AS type, count(*) AS n FROM days WHERE net < 0 AND NOT credits
+      UNION ALL
+      SELECT 'Online Transfer', coalesce(sum(ceil(net / 500)), 0) FROM days WHERE net > 0 AND NOT payments
+      UNION ALL
+      SELECT transaction_type, count(*) FROM raw.transactions t WHERE ${where} GROUP BY 1
+    )
+    SELECT type, round(sum(n) / sum(sum(n)) OVER (), 3)::float8 AS share FROM added GROUP BY 1 ORDER BY 1`);
+  return Object.fromEntries(rows.map((r) => [r.type, { share: r.share }]));
+}
+
 try {
   const full = await load('2026-10-01', false);
   const oneDay = await load('2026-10-02', true);
   const week = await load('2026-10-09', true);
+  const month = await load('2026-11-08', true);
   // OBP's balances move, as live ones do: a walk of a few hundred a week per account
   server.faults.balances = Object.fromEntries(data.accounts.map((a, i) => [a.id, ((balanceOf(i) + (((i * 104_729) % 120_001) - 60_000)) / 100).toFixed(2)]));
-  const moved = await load('2026-10-16', true);
+  const moved = await load('2026-11-15', true);
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const last28 = `t.load_id = '${full.summary.loadId}' AND t.transaction_date >= '2026-09-03T00:00:00Z'`;
+  const fullLast28Days = await distributions(last28, '2026-09-03', 28);
+  const floorTypes = await staticFloor(last28);
+  const floorDistance = Number((50 * Object.keys({ ...floorTypes, ...fullLast28Days.types }).reduce((sum, type) => sum + Math.abs((floorTypes[type]?.share ?? 0) - (fullLast28Days.types[type]?.share ?? 0)), 0)).toFixed(1));
   console.log(
     JSON.stringify(
       {
@@ -123,12 +169,15 @@ try {
         fullLoad: figures(full),
         appendOneDay: figures(oneDay),
         appendWeekStaticBalances: figures(week),
+        append30DaysStaticBalances: figures(month),
         appendWeekMovedBalances: figures(moved),
         peakRssMiB,
         distributions: {
-          fullLoadLast28Days: await distributions(`t.load_id = '${full.summary.loadId}' AND t.transaction_date >= '2026-09-03T00:00:00Z'`, '2026-09-03', 28),
-          appendedWeekStaticBalances: await distributions(`t.load_id = '${week.summary.loadId}'`, '2026-10-02', 7),
-          appendedWeekMovedBalances: await distributions(`t.load_id = '${moved.summary.loadId}'`, '2026-10-09', 7),
+          fullLoadLast28Days: fullLast28Days,
+          staticBalanceFloor: { typeMixDistancePoints: floorDistance, types: floorTypes },
+          appendedWeekStaticBalances: await distributions(`t.load_id = '${week.summary.loadId}'`, '2026-10-02', 7, fullLast28Days),
+          appended30DaysStaticBalances: await distributions(`t.load_id = '${month.summary.loadId}'`, '2026-10-09', 30, fullLast28Days),
+          appendedWeekMovedBalances: await distributions(`t.load_id = '${moved.summary.loadId}'`, '2026-11-08', 7, fullLast28Days),
         },
       },
       null,

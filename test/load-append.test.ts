@@ -314,4 +314,38 @@ describe('appended days follow each account', () => {
     const unknown = debits.filter((r) => !seen.has(key(r)));
     assert.deepEqual(unknown.map((r) => r.transactionId), [], 'every direct debit is one the account already paid, for the same amount');
   });
+
+  it("keep every balance at or above the account's overdraft limit, as a full history does (a deeper limit only where nothing else can, recorded in the profile)", () => {
+    const accounts = sampleAccounts(300);
+    const profiles = [...describeAccounts(accounts, options('2026-09-01'))];
+    // OBP's balance as it was, and for some accounts far down: the days walk towards the limit
+    const continued = accounts.map((a, i) => {
+      const start = profiles[i] as AccountProfile;
+      const balanceMinor = i % 3 === 2 ? -start.overdraftLimitMinor : start.closingMinor;
+      return { seed: { ...a, balanceMinor }, profile: start, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') };
+    });
+    const limits = new Map<string, number>();
+    const rows = [...continueHistories(continued, options('2026-10-01'), (c) => limits.set(c.profile.accountId, c.profile.overdraftLimitMinor))];
+    for (const row of rows) assert.ok(row.balanceAfterMinor >= -limits.get(row.accountId)!, `${row.transactionId}: ${row.balanceAfterMinor} below -${limits.get(row.accountId)}`);
+    const deeper = profiles.filter((p) => limits.get(p.accountId)! > p.overdraftLimitMinor);
+    assert.ok(deeper.length <= 3, `${deeper.length} of 300 accounts needed a deeper overdraft`);
+  });
+
+  it('under a static OBP balance end every day where it began, with about as many rows as the accounts\' rates', () => {
+    const accounts = sampleAccounts(300);
+    const profiles = [...describeAccounts(accounts, options('2026-09-01'))];
+    const continued = accounts.map((a, i) => ({ seed: { ...a, balanceMinor: (profiles[i] as AccountProfile).closingMinor }, profile: profiles[i] as AccountProfile, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') }));
+    const days = new Map<string, SyntheticTransaction[]>();
+    let balancing = 0;
+    for (const row of continueHistories(continued, options('2026-10-01'), (c) => (balancing += c.balancingRows))) {
+      const key = `${row.accountId}|${Math.floor(row.timestampMs / 86_400_000)}`;
+      days.set(key, [...(days.get(key) ?? []), row]);
+    }
+    const closing = new Map(continued.map((c) => [c.seed.accountId, c.seed.balanceMinor]));
+    for (const [key, rows] of days) assert.equal(rows.at(-1)!.balanceAfterMinor, closing.get(key.split('|')[0]!), `${key} ends where it began`);
+    const rowCount = [...days.values()].reduce((sum, rows) => sum + rows.length, 0);
+    const expected = profiles.reduce((sum, p) => sum + p.dailyRate * 30, 0);
+    assert.ok(rowCount < expected * 1.35, `${rowCount} rows over 30 days, the accounts' rates say ${Math.round(expected)}`);
+    assert.ok(balancing < rowCount * 0.45, `${balancing} balancing transfers of ${rowCount} rows`);
+  });
 });

@@ -291,7 +291,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     if (generated.balancingRows) {
       log.warn(
         { accounts: generated.balancedAccounts, rows: generated.balancingRows },
-        `${generated.balancedAccounts} account(s) needed ${generated.balancingRows} extra transfer(s) to reach OBP's balance: it moved more than their new days' own rows could absorb`,
+        `${generated.balancedAccounts} account(s) needed ${generated.balancingRows} extra transfer(s) to reach OBP's balance: more than their new days' own rows could absorb (each appended day ends on its step towards it; with a balance that did not move, where it began)`,
       );
     }
     signal.throwIfAborted();

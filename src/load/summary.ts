@@ -13,7 +13,7 @@ export interface LoadSummary {
   params: Record<string, unknown>;
   /** full: the loaded accounts' histories were rewritten; append: continued (earlier rows untouched) */
   loadMode: LoadMode;
-  /** an append: accounts continued, new ones given a full history, transfers added to reach OBP's balances */
+  /** an append: accounts continued, new ones given a full history, transfers booked to reach OBP's balances */
   append: { continued: number; fresh: number; balancingRows: number } | null;
   banks: { bankId: string; name: string | null; accounts: number }[];
   accounts: number;
@@ -58,7 +58,7 @@ export function renderSummary(s: LoadSummary): string {
     `Accounts        ${n(s.accounts)}${s.shard ? ` (shard ${s.shard.index}/${s.shard.count} of what OBP lists, run group ${s.shard.runGroup})` : ''}`,
     s.append
       ? `Mode            append: ${n(s.append.continued)} account(s) continued to the as-of day (earlier rows untouched), ${n(s.append.fresh)} new` +
-        (s.append.balancingRows ? `; ${n(s.append.balancingRows)} transfer(s) added to reach OBP's balances` : '')
+        (s.append.balancingRows ? `; ${n(s.append.balancingRows)} transfer(s) booked to reach OBP's balances` : '')
       : "Mode            full: the loaded accounts' histories (re)generated",
     ...(s.setAside.length ? [`Set aside       ${n(s.setAside.length)} OBP record(s), not loaded:`] : []),
     ...s.setAside.map((r) => `  ${r.kind} ${r.bankId}${r.accountId === null ? '' : ` / ${r.accountId}`}: ${r.reason}`),

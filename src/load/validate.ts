@@ -78,11 +78,13 @@ function checks(table: string, dataSource: ObpDataSource, expected: ExpectedCoun
     },
     {
       name: 'every account of this run has its SYNTHETIC profile of this run',
+      // a set difference, hashed or sorted whatever the estimates: as an anti join, right after the
+      // profiles were written (no statistics yet), it was a nested loop over both tables (3,000
+      // accounts: 4.5 million comparisons, a quarter of a second on every run)
       sql: `SELECT count(*) AS bad
-            FROM raw.accounts a
-            LEFT JOIN raw.account_profiles p
-                   ON p.bank_id = a.bank_id AND p.account_id = a.account_id AND p.load_id = $1 AND p.data_source = 'SYNTHETIC'
-            WHERE a.load_id = $1 AND p.account_id IS NULL`,
+            FROM (SELECT bank_id, account_id FROM raw.accounts WHERE load_id = $1
+                  EXCEPT
+                  SELECT bank_id, account_id FROM raw.account_profiles WHERE load_id = $1 AND data_source = 'SYNTHETIC') AS missing`,
       describe: (bad) => `${bad} account(s) of this run without a profile of this run in raw.account_profiles`,
     },
     ...(append ? [{

@@ -33,22 +33,22 @@ export function dayOfWeek(epochDay: number): number {
 /**
  * The epoch days inside the window on which something due on `dayOfMonth` (1-28) is booked:
  * moved back to the previous business day (Friday) when it falls on a weekend, as payroll and
- * direct-debit collections are.
+ * direct-debit collections are. The array is shared between callers (cached): never modify it.
  */
 export function monthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): readonly number[] {
-  // every account asks for the same few due days of the same window
-  const key = `${window.firstDay}|${window.lastDay}|${dayOfMonth}`;
+  // every account of a run asks for the same few (window, day of month): an append asks per account and day
+  const key = (window.firstDay * 100_000 + window.days) * 32 + dayOfMonth;
   let days = businessDays.get(key);
   if (!days) {
     if (businessDays.size > 4096) businessDays.clear();
-    businessDays.set(key, (days = Object.freeze(computeBusinessDays(window, dayOfMonth))));
+    businessDays.set(key, (days = computeMonthlyBusinessDays(window, dayOfMonth)));
   }
   return days;
 }
 
-const businessDays = new Map<string, readonly number[]>();
+const businessDays = new Map<number, readonly number[]>();
 
-function computeBusinessDays(window: HistoryWindow, dayOfMonth: number): number[] {
+function computeMonthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): number[] {
   const first = new Date(window.firstDay * DAY_MS);
   const last = new Date(window.lastDay * DAY_MS);
   const out: number[] = [];

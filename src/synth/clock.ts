@@ -60,3 +60,19 @@ export function localEpochDay(clock: LocalClock, window: HistoryWindow, second: 
   const d = Math.floor(second / 86400);
   return window.firstDay + Math.floor((second + (clock.offsets[d + 1] as number)) / 86400);
 }
+
+/** days per block of the clocks `dayClock` slices: one Intl pass per zone and block instead of per zone and day */
+const CLOCK_BLOCK = 64;
+
+/**
+ * The local clock of a one-day window (an appended day): a view into the offsets of the 64-day
+ * block holding it, computed once per time zone and block, so day after day costs no Intl call.
+ * The same offsets as `localClock(timezone, historyWindow(<the next day>, 1))`.
+ */
+export function dayClock(timezone: string, epochDay: number): LocalClock {
+  const block = Math.floor(epochDay / CLOCK_BLOCK);
+  const first = block * CLOCK_BLOCK;
+  const whole = localClock(timezone, { startMs: first * DAY_MS, endMs: (first + CLOCK_BLOCK) * DAY_MS, firstDay: first, lastDay: first + CLOCK_BLOCK - 1, days: CLOCK_BLOCK });
+  // offsets[i] of the block is day first + i - 1; the day's window needs its days - 1 .. + 1
+  return { timezone, offsets: whole.offsets.subarray(epochDay - first, epochDay - first + 3) };
+}

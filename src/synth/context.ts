@@ -1,6 +1,6 @@
 import { meanOf, NoteTable, type LogNormal } from './amounts.js';
 import { DAY_MS, historyWindow, type HistoryWindow } from './calendar.js';
-import { localClock, type LocalClock } from './clock.js';
+import { dayClock, localClock, type LocalClock } from './clock.js';
 import { poolsFor, type Party, type Pools } from './pools.js';
 import { fraudModel, type FraudModel } from './fraud.js';
 import { WeightedTable } from './prng.js';
@@ -223,7 +223,8 @@ export function generationContext(options: GenerateOptions): GenerationContext {
  * The run's context narrowed to the `days` UTC days before `asOf`: the same types, personas, pools
  * and fraud model, with that window's local clocks and weekday rhythm. Pools (faker names) are
  * shared with `base`, not rebuilt. An append books accounts day by day; a very long history is
- * booked in slices of days.
+ * booked in slices of days. A day's clocks are views of per-zone
+ * blocks of days (clock.ts), so an append's day costs no Intl call.
  */
 export function windowContext(base: GenerationContext, asOf: string, days: number): GenerationContext {
   const window = historyWindow(asOf, days);
@@ -236,7 +237,7 @@ export function windowContext(base: GenerationContext, asOf: string, days: numbe
     personas: base.personas.map((p) => ({ ...p, rhythm: rhythmTables(window, p.spec.hourShift) })),
     clockOf: (timezone) => {
       let clock = clocks.get(timezone);
-      if (!clock) clocks.set(timezone, (clock = localClock(timezone, window)));
+      if (!clock) clocks.set(timezone, (clock = days === 1 ? dayClock(timezone, window.firstDay) : localClock(timezone, window)));
       return clock;
     },
   };

@@ -24,12 +24,14 @@ import type { AccountSeed, SyntheticTransaction } from './types.js';
  * The ledger runs on from the last balance_after and must end on OBP's balance of this extraction.
  * Over k new days the balance is taken from where it was to where OBP says it is in k equal steps,
  * one per day: a day's rows depend only on (seed, account, day, its plan, the balance it starts
- * from, the balance it must reach), so appending two days at once gives the same rows as
- * appending each day on its own when OBP's balance at the day in between is the step (always when
- * it did not move). A day whose unlocked rows (purchases, transfers, deposits, repayments; not
- * salaries, bills, ATM notes, refunds, fraud) can absorb its step by moving each by at most half
- * keeps them so; otherwise they keep their drawn amounts and the step becomes transfers in or out
- * at usual hours, each within the type's bounds, counted in `balancingRows` (the loader logs them).
+ * from, the balance it must reach, the overdraft limit), so appending two days at once gives the
+ * same rows as appending each day on its own when OBP's balance at the day in between is the step
+ * (always when it did not move). That is also why, under a balance that does not move (the
+ * sandbox, the bundled snapshot), every appended day nets to zero by itself: any day may be the
+ * last of an append, and an append ends on OBP's balance. `balanceDay` says how a day gets there
+ * (resized rows, else one top-up before the day's payments or the surplus sent out after its
+ * credits, to and from the account's own other account) and keeps its balances above the
+ * overdraft limit; the transfers it books are counted in `balancingRows` (the loader logs them).
  */
 export interface ContinuedAccount {
   /** the account as OBP has it now: its balance is where the new days end */
@@ -46,7 +48,7 @@ export interface ContinuedAccount {
 export interface Continuation {
   profile: AccountProfile;
   newRows: number;
-  /** transfers added because resizing the day's rows could not reach OBP's balance */
+  /** transfers booked (added, or in place of a drawn payment) because resizing the day's rows could not reach OBP's balance, or to keep it above the overdraft limit */
   balancingRows: number;
 }
 
@@ -82,29 +84,32 @@ export function* continueHistories(
     return ctx;
   };
   const events = new EventBuffer();
-  const scratch = { incidents: [] as number[], events: new EventBuffer() };
+  const scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>() };
+  const kindRates = new Map<string, KindRates>();
   const ordered = [...accounts].sort((a, b) => compare(a.seed.bankId, b.seed.bankId) || compare(a.seed.accountId, b.seed.accountId));
   for (const account of ordered) {
     const { seed, profile } = account;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
-    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), scratch };
+    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who, kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), incidents: new Map(), scratch };
     const idPrefix = `synth_${seed.bankId}_${seed.accountId}_`;
     const k = Math.max(0, asOfDay - account.historyEndDay);
     const from = profile.closingMinor;
     let balance = from;
     let newRows = 0;
     let balancingRows = 0;
+    let limitMinor = profile.overdraftLimitMinor;
     for (let i = 0; i < k; i++) {
       const day = account.historyEndDay + i;
       const to = seed.balanceMinor === null ? null : from + Math.round(((seed.balanceMinor - from) * (i + 1)) / k);
-      const planned = planDay(days, day, events, balance, to);
+      const planned = planDay(days, day, events, balance, to, limitMinor);
+      limitMinor = planned.limitMinor;
       const date = isoDay(day);
       yield* eventRows(dayCtx(day), events, planned.rows, seed, profile, balance, (j) => `${idPrefix}${date}_${String(j + 1).padStart(4, '0')}`);
       for (let j = 0; j < planned.rows; j++) balance += events.chronoAmounts[j] as number;
       newRows += planned.rows;
-      balancingRows += planned.balancing;
+      balancingRows += planned.transfers;
     }
-    onAccount?.({ profile: { ...profile, rows: profile.rows + newRows, closingMinor: balance, missedRecurring: 0 }, newRows, balancingRows });
+    onAccount?.({ profile: { ...profile, rows: profile.rows + newRows, closingMinor: balance, overdraftLimitMinor: limitMinor, missedRecurring: 0 }, newRows, balancingRows });
   }
 }
 
@@ -120,7 +125,24 @@ interface AccountDays {
   dayCtx: (day: number) => GenerationContext;
   /** refundable purchases by block, then by day */
   refunds: Map<number, Map<number, Refundable[]>>;
-  scratch: { incidents: number[]; events: EventBuffer };
+  /** the fraud incidents of the block being booked, by day they start on */
+  incidents: Map<number, Map<number, [number, number][]>>;
+  scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock> };
+}
+
+/** How busy each day of a 30-day block is for shopping (the same for every account: built once per run and block). */
+interface BusyBlock {
+  table: WeightedTable;
+  total: number;
+}
+
+function busyBlock(a: AccountDays, block: number): BusyBlock {
+  let found = a.scratch.busy.get(block);
+  if (!found) {
+    const busy = Array.from({ length: BLOCK }, (_, i) => weekdayFactor('shop', block * BLOCK + i));
+    a.scratch.busy.set(block, (found = { table: new WeightedTable(busy), total: busy.reduce((sum, b) => sum + b, 0) }));
+  }
+  return found;
 }
 
 /** What an account books a day on average, from its rate: the rate holds recurring and rated rows too, as in a full history. */
@@ -132,18 +154,35 @@ interface Rates {
   refundShare: number;
 }
 
-function ratesOf(ctx: GenerationContext, who: Identity): Rates {
+/** What the rates of a persona on an account type share (built once per pair in a run). */
+interface KindRates {
+  rated: [TransactionKind, number][];
+  /** recurring rows a month but the contracts: salary, card repayment, interest */
+  fixedPerMonth: number;
+  ratedPerMonth: number;
+  refundShare: number;
+}
+
+function ratesOf(ctx: GenerationContext, who: Identity, cache: Map<string, KindRates>): Rates {
+  const key = `${who.persona.index}|${who.accountType.spec.name}`;
+  let kinds = cache.get(key);
+  if (!kinds) cache.set(key, (kinds = kindRatesOf(ctx, who)));
+  // in the order a full history adds them up, so the rate is the same to the last bit
+  const fixedPerMonth = kinds.fixedPerMonth + who.contracts.length + kinds.ratedPerMonth;
+  return { rated: kinds.rated, discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH), refundShare: kinds.refundShare };
+}
+
+function kindRatesOf(ctx: GenerationContext, who: Pick<Identity, 'persona' | 'accountType'>): KindRates {
   const { typeOf, types } = ctx;
   const spec = who.persona.spec;
   const has = (kind: TransactionKind) => typeOf[kind] !== undefined && who.accountType.allows.has(kind);
   const credits = who.accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
   const rated = (Object.entries(credits) as [TransactionKind, number][]).filter(([kind]) => has(kind) && PLANNERS[kind].phase === 'rated');
-  const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0)
-    + who.contracts.length + rated.reduce((sum, [, perMonth]) => sum + perMonth, 0);
+  const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0);
   const weights = ctx.discretionaryTypes.map((t, j) => (who.accountType.allows.has(types[t]!.kind) ? (who.persona.typeWeights[j] as number) : 0));
   const total = weights.reduce((a, b) => a + b, 0);
   const refunds = ctx.discretionaryTypes.reduce((sum, t, j) => sum + (types[t]!.kind === 'refund' && has('card') ? (weights[j] as number) : 0), 0);
-  return { rated, discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH), refundShare: total > 0 ? refunds / total : 0 };
+  return { rated, fixedPerMonth, ratedPerMonth: rated.reduce((sum, [, perMonth]) => sum + perMonth, 0), refundShare: total > 0 ? refunds / total : 0 };
 }
 
 /**
@@ -152,12 +191,12 @@ function ratesOf(ctx: GenerationContext, who: Identity): Rates {
  * days its rhythm is busier), refunds of earlier appended purchases, the fraud incidents that
  * start that day; then the day reaches `to`.
  */
-function planDay(a: AccountDays, day: number, events: EventBuffer, from: number, to: number | null): { rows: number; balancing: number } {
+function planDay(a: AccountDays, day: number, events: EventBuffer, from: number, to: number | null, limitMinor: number): { rows: number } & Balanced {
   const ctx = a.dayCtx(day);
   const { options, typeOf, types } = ctx;
   const { seed, who } = a;
   const rng = Rng.of('day', options.seed, seed.bankId, seed.accountId, isoDay(day));
-  const incidentsToday = incidentsOn(ctx, seed, who, day, a.scratch.incidents);
+  const incidentsToday = incidentsOn(a, day);
   const discretionary = Math.min(9_999, rng.poisson(a.rates.discretionaryPerDay * weekdayFactor('shop', day)));
   const fraudRows = incidentsToday.reduce((sum, [, rows]) => sum + rows, 0);
   events.reset(64 + who.contracts.length + discretionary + fraudRows);
@@ -185,9 +224,8 @@ function planDay(a: AccountDays, day: number, events: EventBuffer, from: number,
   setIncome(s, a.profile.monthlyIncomeMinor, meanDebitMinor * who.dailyRate * DAYS_PER_MONTH);
   bookRefundable(a, day, events);
   for (const [slot, rows] of incidentsToday) emitIncident(ctx, slot, rows, { rng, payees: who.payees, pools: who.pools, clock: s.clock, persona: s.persona }, events);
-  const balancing = to === null ? 0 : reach(s, to - from);
-  events.sort(ctx.resizeBoundOfType);
-  return { rows: events.count, balancing };
+  const balanced = balanceDay(s, from, to, limitMinor);
+  return { rows: events.count, ...balanced };
 }
 
 /** A purchase of an appended day that is refunded later, and its refund. */
@@ -227,12 +265,12 @@ function refundablesOfBlock(a: AccountDays, block: number): Map<number, Refundab
   const card = a.base.typeOf.card;
   const refund = a.base.typeOf.refund;
   const first = block * BLOCK;
-  const busy = Array.from({ length: BLOCK }, (_, i) => weekdayFactor('shop', first + i));
+  const busy = busyBlock(a, block);
   const rng = Rng.of('refunds', a.base.options.seed, a.seed.bankId, a.seed.accountId, String(block));
-  const expected = a.rates.discretionaryPerDay * a.rates.refundShare * busy.reduce((sum, b) => sum + b, 0);
+  const expected = a.rates.discretionaryPerDay * a.rates.refundShare * busy.total;
   const count = card === undefined || refund === undefined ? 0 : rng.poisson(expected);
   if (count === 0) return out;
-  const table = new WeightedTable(busy);
+  const table = busy.table;
   const days = Array.from({ length: count }, () => first + table.pick(rng)).sort((x, y) => x - y);
   const { refundShare, fullRefundChance, refundDelayDays } = a.base.options.profile.behaviour;
   const t = a.base.types[refund!]!;
@@ -296,31 +334,92 @@ function setIncome(s: AccountState, monthlyIncomeMinor: number, monthlySpendMino
 
 /**
  * The incidents of the account's 30-day block that start on `day`, as [pattern slot, rows]: the
- * block's draw (victim or not, how many, which days) is the same whichever run books which day.
+ * block's draw (victim or not, how many, which days) is the same whichever run books which day;
+ * drawn once per account and block in a run.
  */
-function incidentsOn(ctx: GenerationContext, seed: AccountSeed, who: Identity, day: number, scratch: number[]): [number, number][] {
+function incidentsOn(a: AccountDays, day: number): readonly [number, number][] {
   const block = Math.floor(day / BLOCK);
-  const rng = Rng.of('fraud', ctx.options.seed, seed.bankId, seed.accountId, String(block));
-  planIncidents(rng, ctx, who.accountType, Math.max(1, Math.round(who.dailyRate * BLOCK)), BLOCK, scratch);
-  const out: [number, number][] = [];
-  for (let i = 0; i < scratch.length; i += 2) {
-    if (block * BLOCK + rng.int(BLOCK) === day) out.push([scratch[i]!, scratch[i + 1]!]);
+  let byDay = a.incidents.get(block);
+  if (!byDay) {
+    byDay = new Map();
+    const { base, seed, who } = a;
+    const scratch = a.scratch.incidents;
+    const rng = Rng.of('fraud', base.options.seed, seed.bankId, seed.accountId, String(block));
+    planIncidents(rng, base, who.accountType, Math.max(1, Math.round(who.dailyRate * BLOCK)), BLOCK, scratch);
+    for (let i = 0; i < scratch.length; i += 2) {
+      const on = block * BLOCK + rng.int(BLOCK);
+      byDay.set(on, [...(byDay.get(on) ?? []), [scratch[i]!, scratch[i + 1]!]]);
+    }
+    a.incidents.clear();
+    a.incidents.set(block, byDay);
   }
-  return out;
+  return byDay.get(day) ?? NO_INCIDENTS;
+}
+
+const NO_INCIDENTS: readonly [number, number][] = [];
+
+/** A day's balancing: transfers booked for OBP's balance (added or in place of a drawn row), and the overdraft the day needed. */
+interface Balanced {
+  transfers: number;
+  /** the overdraft limit the day respects: the account's, or deeper when nothing else could keep its balance above it */
+  limitMinor: number;
 }
 
 /**
- * Reaches the day's step: when the day's unlocked rows can absorb `target` (each moved within its
- * type's bounds and by at most half its drawn size, in proportion to its room), they do; otherwise
- * they keep their drawn amounts and the whole gap becomes transfers in (or out) at the account's
- * usual hours, each within the type's bounds: rather one plain transfer than every purchase of the
- * day shrunk or swollen out of its distribution. Returns how many transfers were added.
+ * Reaches the day's step (`to`, when OBP gave a balance) and keeps every balance of the day at or
+ * above the account's overdraft limit, as a full history does:
+ * 1. the day's unlocked rows absorb the step when each can move within its type's bounds and by at
+ *    most half its drawn size (in proportion to its room);
+ * 2. otherwise a balance that must rise gets a top-up: one incoming transfer (more only above the
+ *    type's maximum) just before the day's first payment, taking the place of the day's last drawn
+ *    payment when the day has two or more (the day's row count stays the account's rate); a balance
+ *    that must fall sends the surplus out (transfers of at most the type's maximum) after the day's
+ *    last credit (the salary, a deposit), rather than every purchase of the day swollen;
+ * 3. then a payment that would take the balance below the limit waits until after the day's
+ *    credits, or a later transfer in comes before it; without a balance to reach, a top-up covers
+ *    what is still short; only if none of that holds does the day get a deeper overdraft (as a
+ *    full history's does).
+ * Leaves `events` sorted.
  */
-function reach(s: AccountState, target: number): number {
+function balanceDay(s: AccountState, from: number, to: number | null, limitMinor: number): Balanced {
   const { ctx, events } = s;
-  let gap = target;
-  for (let i = 0; i < events.count; i++) gap -= events.amounts[i] as number;
-  if (gap === 0) return 0;
+  let transfers = 0;
+  if (to !== null) {
+    let gap = to - from;
+    for (let i = 0; i < events.count; i++) gap -= events.amounts[i] as number;
+    if (gap !== 0 && !resize(s, gap)) transfers = gap > 0 ? topUp(s, gap) : sendOut(s, -gap);
+  }
+  let floor = Math.min(-limitMinor, from, to ?? from);
+  for (let pass = 0; ; pass++) {
+    events.sort(ctx.resizeBoundOfType);
+    let balance = from;
+    let breach = -1;
+    for (let i = 0; i < events.count; i++) {
+      balance += events.chronoAmounts[i] as number;
+      if (balance < floor) {
+        breach = i;
+        break;
+      }
+    }
+    if (breach < 0) break;
+    if (pass < 16 && waitForCredits(s, breach)) continue;
+    if (to === null && pass < 17) {
+      // nothing to reach: the person tops the account up before it runs dry
+      const t = ctx.types[ctx.typeOf.transfer_in ?? 0]!;
+      const slot = addTransfer(s, 'transfer_in', Math.max(t.minMinor, Math.min(t.maxMinor, floor - balance + Math.round(s.rng.uniform(0, 0.3) * Math.max(limitMinor, 5_000)))));
+      if (slot < 0) break;
+      retime(events, slot, Math.max(0, events.secondOf(events.order[breach] as number) - s.rng.between(300, 3_600)));
+      transfers++;
+      continue;
+    }
+    floor = balance;
+  }
+  return { transfers, limitMinor: Math.max(limitMinor, -floor) };
+}
+
+/** Step 1: the unlocked rows absorb `gap`, each within its bounds and by at most half; false (nothing changed) when they cannot. */
+function resize(s: AccountState, gap: number): boolean {
+  const { ctx, events } = s;
   const up = gap > 0;
   const need = Math.abs(gap);
   const rooms = new Float64Array(events.count);
@@ -334,44 +433,148 @@ function reach(s: AccountState, target: number): number {
     rooms[i] = Math.max(0, grows ? Math.min(t.maxMinor - size, Math.floor(size * (RESIZE - 1))) : size - Math.max(t.minMinor, Math.ceil(size / RESIZE)));
     total += rooms[i] as number;
   }
-  if (total >= need) {
-    let left = need;
-    for (let i = 0; i < events.count; i++) {
-      const share = Math.min(left, Math.floor(((rooms[i] as number) * need) / total));
-      rooms[i] = (rooms[i] as number) - share;
-      events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
-      left -= share;
-    }
-    // the rounding left over, a minor unit at a time, to rows with room left
-    for (let i = 0; i < events.count && left > 0; i++) {
-      const share = Math.min(left, rooms[i] as number);
-      events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
-      left -= share;
-    }
+  if (total < need) return false;
+  let left = need;
+  for (let i = 0; i < events.count; i++) {
+    const share = Math.min(left, Math.floor(((rooms[i] as number) * need) / total));
+    rooms[i] = (rooms[i] as number) - share;
+    events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
+    left -= share;
+  }
+  // the rounding left over, a minor unit at a time, to rows with room left
+  for (let i = 0; i < events.count && left > 0; i++) {
+    const share = Math.min(left, rooms[i] as number);
+    events.amounts[i] = (events.amounts[i] as number) + (up ? share : -share);
+    left -= share;
+  }
+  return true;
+}
+
+/** Step 2, up: the top-up, in place of the day's last drawn payment when it has another; returns the transfers booked. */
+function topUp(s: AccountState, gap: number): number {
+  const { ctx, events } = s;
+  // the payment it replaces: the day's last transfer out (the payee pays this time), else its last purchase
+  let replaced = -1;
+  let payments = 0;
+  const transfer = ctx.typeOf.transfer;
+  for (let i = 0; i < events.count; i++) {
+    if ((events.amounts[i] as number) >= 0) continue;
+    payments++;
+    if (events.locked[i] || (events.fraud[i] as number) >= 0) continue;
+    if (replaced < 0 || events.types[i] === transfer || events.types[replaced] !== transfer) replaced = i;
+  }
+  let need = gap;
+  // without the payment the day needs that much less (and never less than one transfer's minimum)
+  const minimum = ctx.types[ctx.typeOf.transfer_in ?? 0]!.minMinor;
+  if (replaced >= 0 && payments >= 2 && gap + (events.amounts[replaced] as number) >= minimum) {
+    need += events.amounts[replaced] as number;
+    removeEvent(events, replaced);
+  }
+  else if (replaced >= 0 && events.count === 1 && gap + (events.amounts[replaced] as number) === 0 && s.rng.chance(0.5)) {
+    // a day of one payment that must end where it began: with its top-up two rows, so on half of
+    // such days there is neither (the day's rows stay at the account's rate on average)
+    removeEvent(events, replaced);
     return 0;
   }
-  const kind = up ? 'transfer_in' : 'transfer';
-  const back = up ? 'transfer' : 'transfer_in';
+  let first = Infinity;
+  for (let i = 0; i < events.count; i++) if ((events.amounts[i] as number) < 0) first = Math.min(first, events.secondOf(i));
+  const at = first === Infinity ? -1 : Math.max(0, first - s.rng.between(300, 5_400));
+  const booked = transfersOf(s, 'transfer_in', need, (slot) => at >= 0 && retime(events, slot, at));
+  return booked;
+}
+
+/** Step 2, down: the surplus leaves after the day's last credit. */
+function sendOut(s: AccountState, surplus: number): number {
+  const { events } = s;
+  let last = -1;
+  for (let i = 0; i < s.events.count; i++) if ((events.amounts[i] as number) > 0) last = Math.max(last, events.secondOf(i));
+  return transfersOf(s, 'transfer', surplus, (slot) => {
+    if (events.secondOf(slot) <= last) retime(events, slot, Math.min(s.ctx.window.days * 86400 - 1, last + s.rng.between(600, 7_200)));
+  });
+}
+
+/**
+ * Transfers of `kind` moving `need` (in: up, out: down), each within the type's bounds; below the
+ * type's minimum, a minimum transfer the other way and this one larger by as much.
+ */
+function transfersOf(s: AccountState, kind: 'transfer' | 'transfer_in', need: number, place: (slot: number) => void): number {
+  const { ctx } = s;
+  const back = kind === 'transfer' ? 'transfer_in' : 'transfer';
   const type = ctx.typeOf[kind];
   if (type === undefined) throw new Error(`the profile has no ${kind} type to reach OBP's balance with`);
   const t = ctx.types[type]!;
-  // below the type's minimum: a minimum transfer the other way, and this one larger by as much
   const backType = ctx.typeOf[back];
   const counter = need < t.minMinor && backType !== undefined ? ctx.types[backType]!.minMinor : 0;
-  const count = Math.ceil((need + counter) / t.maxMinor);
-  events.grow(events.count + count + 1);
-  for (let i = 0; i < count; i++) addTransfer(s, kind, type, up, Math.floor((need + counter) / count) + (i < (need + counter) % count ? 1 : 0));
-  if (counter > 0) addTransfer(s, back, backType!, !up, counter);
+  const total = need + counter;
+  const count = Math.ceil(total / t.maxMinor);
+  for (let i = 0; i < count; i++) place(addTransfer(s, kind, Math.floor(total / count) + (i < total % count ? 1 : 0)));
+  if (counter > 0) place(addTransfer(s, back, counter));
   return count + (counter > 0 ? 1 : 0);
 }
 
-/** A transfer in or out at the account's usual hours and with its usual parties, for `amount` (locked). */
-function addTransfer(s: AccountState, kind: 'transfer' | 'transfer_in', type: number, credit: boolean, amount: number): void {
+/**
+ * Step 3: the payment at chronological index `breach` takes the balance below the floor. An
+ * unlocked payment (a purchase, a transfer) waits until after the day's last credit; a locked one
+ * (a bill, cash, fraud) gets a later transfer in or deposit moved before it. False when neither.
+ */
+function waitForCredits(s: AccountState, breach: number): boolean {
+  const { ctx, events } = s;
+  const slot = events.order[breach] as number;
+  const lastSecond = ctx.window.days * 86400 - 1;
+  let lastCredit = -1;
+  let movable = -1;
+  for (let i = breach + 1; i < events.count; i++) {
+    const later = events.order[i] as number;
+    if ((events.amounts[later] as number) <= 0) continue;
+    lastCredit = later;
+    const kind = ctx.types[events.types[later] as number]!.kind;
+    if (movable < 0 && (kind === 'transfer_in' || kind === 'cash_deposit')) movable = later;
+  }
+  if (!events.locked[slot] && (events.amounts[slot] as number) < 0 && lastCredit >= 0 && events.secondOf(lastCredit) < lastSecond) {
+    return retime(events, slot, Math.min(lastSecond, events.secondOf(lastCredit) + s.rng.between(60, 5_400)));
+  }
+  if (movable >= 0 && events.secondOf(slot) > 0) return retime(events, movable, Math.max(0, events.secondOf(slot) - s.rng.between(60, 3_600)));
+  return false;
+}
+
+/** Moves an event to another second of the window (its slot keeps breaking ties). */
+function retime(events: EventBuffer, slot: number, second: number): true {
+  events.keys[slot] = second * EVENT_SLOTS + slot;
+  return true;
+}
+
+/** 2^24: EventBuffer's sort key is (second) * 2^24 + slot */
+const EVENT_SLOTS = 16_777_216;
+
+/** Takes an event out of the buffer: the last one moves into its slot. */
+function removeEvent(events: EventBuffer, slot: number): void {
+  const last = events.count - 1;
+  if (slot !== last) {
+    events.keys[slot] = events.secondOf(last) * EVENT_SLOTS + slot;
+    events.types[slot] = events.types[last] as number;
+    events.channels[slot] = events.channels[last] as number;
+    events.amounts[slot] = events.amounts[last] as number;
+    events.fraud[slot] = events.fraud[last] as number;
+    events.locked[slot] = events.locked[last] as number;
+    events.parties[slot] = events.parties[last] ?? null;
+  }
+  events.parties[last] = null;
+  events.count = last;
+}
+
+/** A transfer in or out at the account's usual hours, with its first payee (its own other account), for `amount` (locked); its slot (-1 without the type). */
+function addTransfer(s: AccountState, kind: 'transfer' | 'transfer_in', amount: number): number {
   const planner = PLANNERS[kind];
-  if (planner.phase === 'recurring') throw new Error(`kind ${kind} is recurring`);
+  const type = s.ctx.typeOf[kind];
+  if (planner.phase === 'recurring' || type === undefined) return -1;
+  s.events.grow(s.events.count + 1);
   planner.plan(s, type);
-  s.events.amounts[s.events.count - 1] = credit ? amount : -amount;
-  s.events.locked[s.events.count - 1] = 1;
+  const slot = s.events.count - 1;
+  s.events.amounts[slot] = kind === 'transfer_in' ? amount : -amount;
+  s.events.locked[slot] = 1;
+  // to and from one party, the person's own other account: a sweep, not a stream of strangers
+  s.events.parties[slot] = s.payees[0] ?? s.events.parties[slot] ?? null;
+  return slot;
 }
 
 const isoDays = new Map<number, string>();
