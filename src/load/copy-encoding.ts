@@ -65,7 +65,8 @@ export class BinaryCopyEncoder {
   /** Writes the row at `offset` (room for maxBytes(row) is the caller's); returns the offset after it. */
   encode(row: SyntheticTransaction, buf: Buffer, offset: number): number {
     let at = int16(buf, offset, TRANSACTION_COPY_COLUMNS.length);
-    at = text(buf, at, row.transactionId);
+    // built per row by concatenation: Buffer.write reads it as it is, where a byte loop would first flatten it
+    at = utf8(buf, at, row.transactionId);
     at = text(buf, at, row.bankId);
     at = text(buf, at, row.accountId);
     at = numeric(buf, at, row.amountMinor);

@@ -117,9 +117,13 @@ class AccountRows {
 /** Row numbers padded to four digits, made once: most accounts have fewer than 10,000 rows. */
 const FOUR_DIGITS = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
 
+const ZEROS = Array.from({ length: 10 }, (_, n) => '0'.repeat(n));
+
 /** `i` padded with zeros to `width` digits (the id's row number) */
 function rowNumber(i: number, width: number): string {
-  return width === 4 && i < 10_000 ? FOUR_DIGITS[i]! : String(i).padStart(width, '0');
+  if (width === 4 && i < 10_000) return FOUR_DIGITS[i]!;
+  const digits = String(i);
+  return digits.length >= width ? digits : ZEROS[width - digits.length] + digits;
 }
 
 /** What the generator decides for one account, for tests and reports: its rows follow from this. */
