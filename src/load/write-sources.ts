@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ExtractedAccount, ExtractedBank, Extraction, ObpDataSource } from '../obp/types.js';
 import type { Database } from '../warehouse/schema.js';
 
@@ -47,22 +47,23 @@ const ACCOUNT_TYPES = {
  * took the server several times as long). The run's lineage columns are constants: the row is
  * active, last seen by this run, when it was extracted.
  */
-async function upsert<T extends 'raw.banks' | 'raw.accounts'>(
+async function upsert<Row extends Record<string, unknown>>(
   db: Kysely<Database>,
-  table: T,
-  key: readonly string[],
-  rows: readonly Record<string, unknown>[],
-  types: Record<string, string>,
+  table: 'raw.banks' | 'raw.accounts',
+  key: readonly (keyof Row & string)[],
+  rows: readonly Row[],
+  /** the SQL type of every column of a row (the same keys: the compiler holds the two together) */
+  types: { readonly [C in keyof Row]: string },
   run: { dataSource: ObpDataSource; loadId: string },
 ): Promise<void> {
   if (!rows.length) return;
-  const given = Object.keys(types);
+  const given = Object.keys(types) as (keyof Row & string)[];
   const names = [...given, 'data_source', 'load_id', 'is_active', 'last_seen_at', 'last_seen_load_id'];
-  const set = names.filter((column) => !key.includes(column)).map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`);
+  const set = names.filter((column) => !(key as readonly string[]).includes(column)).map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`);
   await sql`
     INSERT INTO ${sql.table(table)} (${sql.join(names.map((column) => sql.ref(column)))})
     SELECT ${sql.join(given.map((column) => sql`r.${sql.ref(column)}`))}, ${run.dataSource}, ${run.loadId}::uuid, true, r.extracted_at, ${run.loadId}::uuid
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r (${sql.join(given.map((column) => sql`${sql.ref(column)} ${sql.raw(types[column]!)}`))})
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r (${sql.join(given.map((column) => sql`${sql.ref(column)} ${sql.raw(types[column])}`))})
     ON CONFLICT (${sql.join(key.map((column) => sql.ref(column)))}) DO UPDATE SET ${sql.join(set)}`.execute(db);
 }
 

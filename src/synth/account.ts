@@ -1,6 +1,7 @@
 import { HybridbankError } from '../core/errors.js';
 import { drawMinor, logUniformMinor } from './amounts.js';
-import { isoDay, toMinor, windowContext, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
+import { isoDay } from './calendar.js';
+import { toMinor, windowContext, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
 import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { PLANNERS, type AccountState, type Contract } from './kinds.js';
@@ -205,7 +206,8 @@ export function planHistory(account: AccountSeed, ctx: GenerationContext, events
       const slice = slices[k]!;
       const booked = book(slice.ctx, who, eventStream(account, slice.ctx), slice.rows, events, incidents, endOfSlice);
       const settlement = settleToEnd(events.chronoAmounts, events.chronoLocked, events.chronoBound, slice.rows, endOfSlice, who.limit, slack, who.habit);
-      Object.assign(slice, { openingMinor: settlement.openingMinor, endMinor: endOfSlice });
+      slice.openingMinor = settlement.openingMinor;
+      slice.endMinor = endOfSlice;
       missedRecurring += booked.missedRecurring;
       if (k === count - 1) monthlyIncome = booked.monthlyIncome;
       limitMinor = Math.max(limitMinor, settlement.limitMinor);

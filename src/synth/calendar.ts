@@ -25,6 +25,18 @@ export function historyWindow(asOf: string, days: number): HistoryWindow {
   return { startMs: firstDay * DAY_MS, endMs: asOfMs, firstDay, lastDay, days };
 }
 
+const isoDays = new Map<number, string>();
+
+/** YYYY-MM-DD of an epoch day; cached: every account asks for the same few days */
+export function isoDay(epochDay: number): string {
+  let text = isoDays.get(epochDay);
+  if (text === undefined) {
+    if (isoDays.size > 4096) isoDays.clear();
+    isoDays.set(epochDay, (text = new Date(epochDay * DAY_MS).toISOString().slice(0, 10)));
+  }
+  return text;
+}
+
 /** 0 = Sunday ... 6 = Saturday */
 export function dayOfWeek(epochDay: number): number {
   return (((epochDay + 4) % 7) + 7) % 7;

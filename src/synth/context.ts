@@ -1,5 +1,5 @@
 import { meanOf, NoteTable, type LogNormal } from './amounts.js';
-import { DAY_MS, historyWindow, type HistoryWindow } from './calendar.js';
+import { historyWindow, isoDay, type HistoryWindow } from './calendar.js';
 import { dayClock, localClock, type LocalClock } from './clock.js';
 import { poolsFor, type Party, type Pools } from './pools.js';
 import { fraudModel, type FraudModel } from './fraud.js';
@@ -246,8 +246,4 @@ export function windowContext(base: GenerationContext, asOf: string, days: numbe
 /** The run's context narrowed to one UTC day (an epoch day). */
 export function dayContext(base: GenerationContext, epochDay: number): GenerationContext {
   return windowContext(base, isoDay(epochDay + 1), 1);
-}
-
-export function isoDay(epochDay: number): string {
-  return new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
 }

@@ -1,7 +1,7 @@
 import { HybridbankError } from '../core/errors.js';
 import { identityOf, RECURRING_ORDER, accountState, type Identity } from './account.js';
 import { drawMinor } from './amounts.js';
-import { DAY_MS, historyWindow } from './calendar.js';
+import { DAY_MS, historyWindow, isoDay } from './calendar.js';
 import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { EventBuffer, NOT_FRAUD } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
@@ -408,7 +408,7 @@ function balanceDay(s: AccountState, from: number, to: number | null, limitMinor
       const t = ctx.types[ctx.typeOf.transfer_in ?? 0]!;
       const slot = addTransfer(s, 'transfer_in', Math.max(t.minMinor, Math.min(t.maxMinor, floor - balance + Math.round(s.rng.uniform(0, 0.3) * Math.max(limitMinor, 5_000)))));
       if (slot < 0) break;
-      retime(events, slot, Math.max(0, events.secondOf(events.order[breach] as number) - s.rng.between(300, 3_600)));
+      events.retime(slot, Math.max(0, events.secondOf(events.order[breach] as number) - s.rng.between(300, 3_600)));
       transfers++;
       continue;
     }
@@ -468,18 +468,20 @@ function topUp(s: AccountState, gap: number): number {
   const minimum = ctx.types[ctx.typeOf.transfer_in ?? 0]!.minMinor;
   if (replaced >= 0 && payments >= 2 && gap + (events.amounts[replaced] as number) >= minimum) {
     need += events.amounts[replaced] as number;
-    removeEvent(events, replaced);
+    events.remove(replaced);
   }
   else if (replaced >= 0 && events.count === 1 && gap + (events.amounts[replaced] as number) === 0 && s.rng.chance(0.5)) {
     // a day of one payment that must end where it began: with its top-up two rows, so on half of
     // such days there is neither (the day's rows stay at the account's rate on average)
-    removeEvent(events, replaced);
+    events.remove(replaced);
     return 0;
   }
   let first = Infinity;
   for (let i = 0; i < events.count; i++) if ((events.amounts[i] as number) < 0) first = Math.min(first, events.secondOf(i));
   const at = first === Infinity ? -1 : Math.max(0, first - s.rng.between(300, 5_400));
-  const booked = transfersOf(s, 'transfer_in', need, (slot) => at >= 0 && retime(events, slot, at));
+  const booked = transfersOf(s, 'transfer_in', need, (slot) => {
+    if (at >= 0) events.retime(slot, at);
+  });
   return booked;
 }
 
@@ -489,7 +491,7 @@ function sendOut(s: AccountState, surplus: number): number {
   let last = -1;
   for (let i = 0; i < s.events.count; i++) if ((events.amounts[i] as number) > 0) last = Math.max(last, events.secondOf(i));
   return transfersOf(s, 'transfer', surplus, (slot) => {
-    if (events.secondOf(slot) <= last) retime(events, slot, Math.min(s.ctx.window.days * 86400 - 1, last + s.rng.between(600, 7_200)));
+    if (events.secondOf(slot) <= last) events.retime(slot, Math.min(s.ctx.window.days * 86400 - 1, last + s.rng.between(600, 7_200)));
   });
 }
 
@@ -531,35 +533,14 @@ function waitForCredits(s: AccountState, breach: number): boolean {
     if (movable < 0 && (kind === 'transfer_in' || kind === 'cash_deposit')) movable = later;
   }
   if (!events.locked[slot] && (events.amounts[slot] as number) < 0 && lastCredit >= 0 && events.secondOf(lastCredit) < lastSecond) {
-    return retime(events, slot, Math.min(lastSecond, events.secondOf(lastCredit) + s.rng.between(60, 5_400)));
+    events.retime(slot, Math.min(lastSecond, events.secondOf(lastCredit) + s.rng.between(60, 5_400)));
+    return true;
   }
-  if (movable >= 0 && events.secondOf(slot) > 0) return retime(events, movable, Math.max(0, events.secondOf(slot) - s.rng.between(60, 3_600)));
+  if (movable >= 0 && events.secondOf(slot) > 0) {
+    events.retime(movable, Math.max(0, events.secondOf(slot) - s.rng.between(60, 3_600)));
+    return true;
+  }
   return false;
-}
-
-/** Moves an event to another second of the window (its slot keeps breaking ties). */
-function retime(events: EventBuffer, slot: number, second: number): true {
-  events.keys[slot] = second * EVENT_SLOTS + slot;
-  return true;
-}
-
-/** 2^24: EventBuffer's sort key is (second) * 2^24 + slot */
-const EVENT_SLOTS = 16_777_216;
-
-/** Takes an event out of the buffer: the last one moves into its slot. */
-function removeEvent(events: EventBuffer, slot: number): void {
-  const last = events.count - 1;
-  if (slot !== last) {
-    events.keys[slot] = events.secondOf(last) * EVENT_SLOTS + slot;
-    events.types[slot] = events.types[last] as number;
-    events.channels[slot] = events.channels[last] as number;
-    events.amounts[slot] = events.amounts[last] as number;
-    events.fraud[slot] = events.fraud[last] as number;
-    events.locked[slot] = events.locked[last] as number;
-    events.parties[slot] = events.parties[last] ?? null;
-  }
-  events.parties[last] = null;
-  events.count = last;
 }
 
 /** A transfer in or out at the account's usual hours, with its first payee (its own other account), for `amount` (locked); its slot (-1 without the type). */
@@ -575,16 +556,4 @@ function addTransfer(s: AccountState, kind: 'transfer' | 'transfer_in', amount: 
   // to and from one party, the person's own other account: a sweep, not a stream of strangers
   s.events.parties[slot] = s.payees[0] ?? s.events.parties[slot] ?? null;
   return slot;
-}
-
-const isoDays = new Map<number, string>();
-
-/** YYYY-MM-DD of an epoch day; cached: every account asks for the same few days */
-function isoDay(epochDay: number): string {
-  let text = isoDays.get(epochDay);
-  if (text === undefined) {
-    if (isoDays.size > 4096) isoDays.clear();
-    isoDays.set(epochDay, (text = new Date(epochDay * DAY_MS).toISOString().slice(0, 10)));
-  }
-  return text;
 }

@@ -77,6 +77,27 @@ export class EventBuffer {
     return slot;
   }
 
+  /** Moves an event to another second of the window (its slot keeps breaking ties). */
+  retime(slot: number, second: number): void {
+    this.keys[slot] = second * SLOTS + slot;
+  }
+
+  /** Takes an event out: the last one moves into its slot (keeping its second). */
+  remove(slot: number): void {
+    const last = this.count - 1;
+    if (slot !== last) {
+      this.retime(slot, this.secondOf(last));
+      this.types[slot] = this.types[last] as number;
+      this.channels[slot] = this.channels[last] as number;
+      this.amounts[slot] = this.amounts[last] as number;
+      this.fraud[slot] = this.fraud[last] as number;
+      this.locked[slot] = this.locked[last] as number;
+      this.parties[slot] = this.parties[last] ?? null;
+    }
+    this.parties[last] = null;
+    this.count = last;
+  }
+
   secondOf(slot: number): number {
     return Math.floor((this.keys[slot] as number) / SLOTS);
   }
