@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { runCli, startCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { copyInProgress, loadRuns, rawCounts, waitFor } from './helpers/warehouse-queries.js';
+import { copyInProgress, detachedTables, loadRuns, rawCounts, waitFor } from './helpers/warehouse-queries.js';
 
 const BIG = ['--transactions-per-account', '60000', '--seed', '3', '--as-of', '2026-10-31'];
 const SMALL = ['--transactions-per-account', '50', '--seed', '3', '--as-of', '2026-10-31'];
@@ -19,12 +19,14 @@ describe('a load is atomic', () => {
 
   it('killed with SIGKILL mid-COPY leaves no row of the run visible and the run not succeeded', async () => {
     const { child, done } = startCli(['load', ...BIG], { env: { DATABASE_URL: db.url } });
-    await waitFor(() => copyInProgress(db.warehouse.pool), 60_000, 'the COPY to start');
+    // after its first partition committed (detached), into the next
+    await waitFor(async () => (await detachedTables(db.warehouse.pool)).length > 0 && (await copyInProgress(db.warehouse.pool)), 60_000, 'the second partition\'s COPY to start');
     child.kill('SIGKILL');
     const result = await done;
     assert.equal(result.signal, 'SIGKILL');
     await waitFor(async () => !(await copyInProgress(db.warehouse.pool)), 10_000, 'the server to drop the session');
     assert.deepEqual(await rawCounts(db.warehouse.pool), { banks: 0, accounts: 0, transactions: 0 });
+    assert.ok((await detachedTables(db.warehouse.pool)).length > 0, 'a partition the run committed, never attached');
     const runs = await loadRuns(db.warehouse.pool);
     assert.equal(runs.length, 1);
     assert.notEqual(runs[0]!.status, 'succeeded');
@@ -33,9 +35,12 @@ describe('a load is atomic', () => {
   it('the next load closes the abandoned run as failed and succeeds', async () => {
     const result = await runCli(['load', ...SMALL], { env: { DATABASE_URL: db.url } });
     assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /dropped \d+ partition\(s\) of raw.transactions left detached by a load that was killed/);
     const runs = await loadRuns(db.warehouse.pool);
     assert.deepEqual(runs.map((r) => r.status), ['failed', 'succeeded']);
     assert.match(runs[0]!.error ?? '', /abandoned/);
+    // partitions the killed run had committed, still detached, are gone with it
+    assert.deepEqual(await detachedTables(db.warehouse.pool), []);
   });
 
   it('interrupted with SIGINT rolls back, says so and exits non-zero; earlier data stays', async () => {
@@ -48,6 +53,7 @@ describe('a load is atomic', () => {
     assert.match(result.stderr, /SIGINT received/);
     assert.match(result.stderr, /Interrupted: nothing of the interrupted work was committed/);
     assert.deepEqual(await rawCounts(db.warehouse.pool), before);
+    assert.deepEqual(await detachedTables(db.warehouse.pool), []);
     const runs = await loadRuns(db.warehouse.pool);
     assert.equal(runs.at(-1)!.status, 'failed');
     assert.match(runs.at(-1)!.error ?? '', /interrupted/);

@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config/config.js';
 import { runLoad } from '../src/load/pipeline.js';
 import { createLogger } from '../src/log/logger.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { assertSucceeded, copyInProgress, loadRuns, transactionsDigest, waitFor } from './helpers/warehouse-queries.js';
+import { assertSucceeded, copyInProgress, detachedTables, loadRuns, transactionsDigest, waitFor } from './helpers/warehouse-queries.js';
 
 const BIG = ['--transactions-per-account', '60000', '--seed', '12', '--as-of', '2026-10-31'];
 const SMALL = ['--transactions-per-account', '30', '--seed', '12', '--as-of', '2026-10-31'];
@@ -20,21 +20,35 @@ describe('a load interrupted from outside', () => {
   });
   after(() => db.drop());
 
-  it('a lost connection (pg_terminate_backend) is an expected failure: exit 1, recorded failed, nothing changed', async () => {
+  /** A big load whose session `terminate` (a query) ends mid-COPY: it must fail as expected, change nothing, leave nothing. */
+  async function loseConnectionMidCopy(terminate: string, says: RegExp): Promise<void> {
     const before = await transactionsDigest(db.warehouse.pool);
     const { done } = startCli(['load', ...BIG], { env: { DATABASE_URL: db.url } });
     await waitFor(() => copyInProgress(db.warehouse.pool), 60_000, 'the COPY to start');
-    const { rows } = await db.warehouse.pool.query(`SELECT pg_terminate_backend(backend_pid) AS ended FROM raw.load_runs WHERE status = 'running'`);
+    const { rows } = await db.warehouse.pool.query(terminate);
     assert.deepEqual(rows, [{ ended: true }]);
     const result = await done;
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /Error: The connection to the warehouse was lost during the load .*recorded as failed/);
+    assert.match(result.stderr, says);
     assert.doesNotMatch(result.stderr, /Unexpected error/);
     assert.equal(await transactionsDigest(db.warehouse.pool), before);
+    assert.deepEqual(await detachedTables(db.warehouse.pool), []);
     const runs = await loadRuns(db.warehouse.pool);
     assert.equal(runs.at(-1)!.status, 'failed');
     assert.match(runs.at(-1)!.error ?? '', /terminat/);
-  });
+  }
+
+  it('a lost connection (pg_terminate_backend) is an expected failure: exit 1, recorded failed, nothing changed', () =>
+    loseConnectionMidCopy(
+      `SELECT pg_terminate_backend(backend_pid) AS ended FROM raw.load_runs WHERE status = 'running'`,
+      /Error: The connection to the warehouse was lost during the load .*recorded as failed/,
+    ));
+
+  it('a lost streaming connection (the second one, copying partitions in) fails the run the same way and leaves nothing behind', () =>
+    loseConnectionMidCopy(
+      `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY raw\\_loads.transactions%' AND state = 'active'`,
+      /Error: .*terminat/,
+    ));
 
   it('SIGINT while the switch waits for a reader stops within 2 s: the lock wait is cancelled, nothing changed', async () => {
     const before = await transactionsDigest(db.warehouse.pool);

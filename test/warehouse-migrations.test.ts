@@ -72,6 +72,24 @@ describe('migrations', () => {
       /transactions_account_fkey/,
     );
   });
+
+  it('takes as merchant category exactly four ASCII digits or NULL, the rule of the regex it replaced', async () => {
+    const pool = db.warehouse.pool;
+    const candidates = ['5411', '0742', '9999', null, '541', '54111', '541a', 'a541', ' 541', '5411 ', '', '٣٤٥٦', '５４１１', '54.1', '-541', '5\n41'];
+    for (const [i, mcc] of candidates.entries()) {
+      const { rows } = await pool.query<{ regex: boolean | null }>(`SELECT $1::text ~ '^[0-9]{4}$' AS regex`, [mcc]);
+      const insert = pool.query(
+        `INSERT INTO raw.transactions (transaction_id, bank_id, account_id, amount, currency, transaction_type, description,
+           merchant_category, channel, transaction_date, is_weekend, balance_after, data_source, generated_at, load_id)
+         VALUES ($1, 'b', 'a', -5, 'GBP', 'POS Purchase', 'x', $2, 'POS', now(), false, 0, 'SYNTHETIC', now(), '00000000-0000-0000-0000-000000000001')`,
+        [`t-mcc-${i}`, mcc],
+      );
+      if (rows[0]!.regex === false) await assert.rejects(insert, /transactions_mcc_check/, `${JSON.stringify(mcc)} refused`);
+      else await insert;
+    }
+    const { rows } = await pool.query(`SELECT merchant_category FROM raw.transactions WHERE transaction_id LIKE 't-mcc-%' ORDER BY transaction_id`);
+    assert.deepEqual(rows.map((r) => r.merchant_category).sort(), ['0742', '5411', '9999', null].sort());
+  });
 });
 
 describe('a failing migration', () => {

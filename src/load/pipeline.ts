@@ -21,7 +21,12 @@ import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
 import { banksToWrite, inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
-import { checkForeignKeys, mergeIn, stageTransactions, switchIn, type StagedTransactions } from './stage-transactions.js';
+import { mergeIn, stageTransactions } from './stage-transactions.js';
+import { dropAbandonedParts, dropParts, PartTables, stagePartitions, switchIn, type StagedPart } from './stage-partitions.js';
+import { planParts } from './partition-plan.js';
+import { compareAccounts } from '../synth/generator.js';
+import type { TransactionSink } from './copy-rows.js';
+import type { AccountLedger } from './ledger.js';
 import { readHistories, type Histories } from './histories.js';
 import { derivedRunGroup, inShard, type RunShard } from './shard.js';
 import { acquireLoadLock, BANK_ROWS_LOCK_KEY, SHARED_ROWS_LOCK_KEY } from './load-lock.js';
@@ -122,6 +127,8 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
         announceEstimate(expectedRows(seeds.length, generateOptions), log);
         await recordRunExtracted(kyselyOnClient(client), loadId, runParams(config, extraction, generateOptions), extraction.setAside);
         await acquireLoadLock(client, log, shard);
+        const swept = await dropAbandonedParts(client);
+        if (swept) log.warn({ tables: swept }, `dropped ${swept} partition(s) of raw.transactions left detached by a load that was killed`);
         // under the load lock, so no other run moves the histories between this read and COMMIT
         const histories = config.load.mode === 'append' ? await timer.step('read_histories', () => readHistories(client, seeds, generateOptions.asOf)) : undefined;
         if (histories) {
@@ -129,7 +136,15 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
         }
         return await loadInTransaction({ context, warehouse, client, loadId, startedAt, listed, extraction, seeds, histories, generateOptions, timer, shard, owns, distributed });
       } catch (error) {
-        const why = signal.aborted ? `interrupted: ${messageOf(signal.reason)}` : error instanceof HybridbankError ? `${error.code}: ${error.message}` : messageOf(error);
+        const lostConnection = lost ?? connectionLost(error);
+        // a lost connection first: what failed after it (a query on the dead client) says less
+        const why = signal.aborted
+          ? `interrupted: ${messageOf(signal.reason)}`
+          : lostConnection
+            ? `connection lost: ${lostConnection.message}`
+            : error instanceof HybridbankError
+              ? `${error.code}: ${error.message}`
+              : messageOf(error);
         // through the pool: the run's own connection may be the thing that failed
         const failed = warehouse.db.transaction().execute(async (trx) => {
           if (distributed) await sql`SET LOCAL citus.all_modifications_commutative TO on`.execute(trx);
@@ -138,7 +153,6 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
         await failed.catch((e: unknown) =>
           log.warn(`could not record the failure in raw.load_runs: ${messageOf(e)}`),
         );
-        const lostConnection = lost ?? connectionLost(error);
         if (lostConnection && !signal.aborted) {
           throw new HybridbankError('LOAD_FAILED', `The connection to the warehouse was lost during the load (${lostConnection.message}); the run was rolled back and recorded as failed.`, {
             hint: 'Check the server (restarted? a DBA ended the session?) and load again.',
@@ -225,6 +239,8 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   // what the generator decided per account, for raw.account_profiles
   const profiles: AccountProfile[] = [];
   const generated = { rows: 0, balancingRows: 0, balancedAccounts: 0 };
+  // partitions committed (detached) by a run of every account, dropped if the run fails
+  const committed = new PartTables();
   const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
     const tx = kyselyOnClient(client);
@@ -274,18 +290,18 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
           }),
         )
       : generateTransactions(seeds, generateOptions, fresh);
-    const staged = await stageTransactions(client, seeds, rows, { loadId, generatedAt: startedAt, dropAccounts: pruned, carryOver: !merge }, {
+    const sink: TransactionSink = {
       onRow: (row: SyntheticTransaction) => {
         stats.add(row);
         if (csv && !csv.writeTransaction(row)) return csv.drain();
       },
       onProgress: (rows) => progress.tick(rows),
       signal,
-    });
+    };
+    const staged: Staged = merge
+      ? await stageToMerge(client, rows, { loadId, generatedAt: startedAt }, sink, timer)
+      : await stageToSwitch({ warehouse, main: client, rows, seeds, loadId, generatedAt: startedAt, pruned, locks, committed, sink, timer, expected: expectedRows(seeds.length, generateOptions) });
     progress.stop();
-    timer.record('generate_and_copy', staged.timings.copy);
-    timer.record('keep_other_accounts', staged.timings.keep);
-    timer.record('primary_key', staged.timings.keys);
     await timer.step('account_profiles', () => writeAccountProfiles(client, profiles, { loadId, generatedAt: startedAt, asOf: generateOptions.asOf }));
     warnMissedRecurring(profiles, log);
     if (generated.balancingRows) {
@@ -297,7 +313,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     signal.throwIfAborted();
 
     const lineage = await timer.step('validate_lineage', () =>
-      validateLineage(client, staged, loadId, extraction.dataSource, {
+      validateLineage(client, { tables: staged.tables, rows: staged.rows, ledger: staged.ledger }, loadId, extraction.dataSource, {
         banksShared: shard !== undefined,
         bankIds: extraction.banks.map((b) => b.bankId),
         banks: extraction.banks.length,
@@ -308,9 +324,9 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     signal.throwIfAborted();
     // an append replaces nothing (but pruned accounts): earlier rows are never rewritten
     const replaceAccounts = histories ? pruned : [...seeds, ...pruned];
-    const replacedRows = merge
-      ? (await timer.step('merge', () => mergeIn(client, staged, { replaceAccounts }))).replacedRows
-      : await switchStaged(locks, timer, staged);
+    const replacedRows = staged.parts
+      ? await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, { parts: staged.parts! })).then(() => staged.replacedRows))
+      : (await timer.step('merge', () => mergeIn(client, { table: staged.tables[0]! }, { replaceAccounts }))).replacedRows;
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
@@ -328,9 +344,69 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   } catch (error) {
     progress.stop();
     await client.query('ROLLBACK').catch(() => undefined);
+    await dropParts(warehouse.pool, committed).catch((e: unknown) => log.warn(`could not drop the run's detached partitions (the next load will): ${messageOf(e)}`));
     await csv?.abort();
     if (error instanceof HybridbankError || signal.aborted) throw error;
     throw new HybridbankError('LOAD_FAILED', `The load failed and was rolled back; nothing of it is visible: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+/** A run's rows, staged for the switch (partitions) or the merge (one table). */
+interface Staged {
+  tables: string[];
+  /** the partitions to switch in; undefined: merge the one table in */
+  parts: readonly StagedPart[] | undefined;
+  rows: number;
+  ledger: readonly AccountLedger[];
+  replacedRows: number;
+  keptRows: number;
+}
+
+async function stageToMerge(client: pg.PoolClient, rows: Iterable<SyntheticTransaction>, run: { loadId: string; generatedAt: Date }, sink: TransactionSink, timer: StepTimer): Promise<Staged> {
+  const staged = await stageTransactions(client, rows, run, sink);
+  timer.record('generate_and_copy', staged.timings.copy);
+  return { tables: [staged.table], parts: undefined, rows: staged.rows, ledger: staged.ledger, replacedRows: 0, keptRows: 0 };
+}
+
+/** A run of every account (single node): partitions streamed in on a second connection, keyed and checked on the run's. */
+async function stageToSwitch(input: {
+  warehouse: Warehouse;
+  main: pg.PoolClient;
+  rows: Iterable<SyntheticTransaction>;
+  seeds: readonly AccountSeed[];
+  loadId: string;
+  generatedAt: Date;
+  pruned: readonly { bankId: string; accountId: string }[];
+  locks: LockContext;
+  committed: PartTables;
+  sink: TransactionSink;
+  timer: StepTimer;
+  expected: number;
+}): Promise<Staged> {
+  const accounts = [...input.seeds].sort(compareAccounts);
+  const side = await input.warehouse.pool.connect();
+  const cancel = cancelOnAbort(input.warehouse.pool, side, input.sink.signal ?? new AbortController().signal);
+  let broken: Error | undefined;
+  // a connection that breaks while idle says so as an event; its next query then fails the run
+  const onBroken = (error: Error) => (broken ??= error);
+  side.on('error', onBroken);
+  try {
+    const staged = await stagePartitions(
+      input.main,
+      side,
+      { accounts, plan: planParts(accounts, input.expected), rows: input.rows, loadId: input.loadId, generatedAt: input.generatedAt, dropAccounts: input.pruned, locks: input.locks, committed: input.committed },
+      input.sink,
+    );
+    input.timer.record('generate_and_copy', staged.timings.copy);
+    input.timer.record('keys_and_checks', staged.timings.keys);
+    return { tables: staged.parts.map((p) => p.table), parts: staged.parts, rows: staged.rows, ledger: staged.ledger, replacedRows: staged.replacedRows, keptRows: staged.keptRows };
+  } catch (error) {
+    broken ??= connectionLost(error);
+    throw error;
+  } finally {
+    cancel.dispose();
+    side.off('error', onBroken);
+    side.release(broken);
   }
 }
 
@@ -414,13 +490,6 @@ async function refuseOtherShardCounts(db: Kysely<Database>, loadId: string, shar
   );
 }
 
-/** The single-node path of a run of every account: foreign keys checked in bulk, then the partition switch. */
-async function switchStaged(locks: LockContext, timer: StepTimer, staged: StagedTransactions): Promise<number> {
-  await timer.step('foreign_keys', () => withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(locks.client, staged)));
-  await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(locks.client, staged)));
-  return staged.replacedRows;
-}
-
 /** The shard of this run and its run group, or undefined for a run of every account. */
 function runShard(config: Config, generate: GenerateOptions): RunShard | undefined {
   const shard = config.load.shard;
@@ -473,7 +542,7 @@ interface SummaryInput {
   generateOptions: GenerateOptions;
   shard: RunShard | undefined;
   stats: TransactionStatsCollector;
-  staged: StagedTransactions | undefined;
+  staged: Pick<Staged, 'replacedRows' | 'keptRows'> | undefined;
   vanished: Vanished | undefined;
   lineage: LoadSummary['lineage'];
   timer: StepTimer;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { escapeLiteral } from 'pg';
 import { HybridbankError } from '../core/errors.js';
 import type { ObpDataSource } from '../obp/types.js';
 import type { AccountLedger } from './ledger.js';
@@ -35,7 +36,7 @@ interface CheckQuery {
   describe(bad: number): string;
 }
 
-function checks(table: string, dataSource: ObpDataSource, expected: ExpectedCounts & { copied: number }, append: boolean): CheckQuery[] {
+function checks(tables: readonly string[], dataSource: ObpDataSource, expected: ExpectedCounts & { copied: number }, append: boolean): CheckQuery[] {
   // the banks of this run: written by it, or (shard-runs) extracted by it
   const ofRun = expected.banksShared ? (b: string) => `${b}.bank_id IN (SELECT bank_id FROM run_banks)` : (b: string) => `${b}.load_id = $1`;
   return [
@@ -50,14 +51,14 @@ function checks(table: string, dataSource: ObpDataSource, expected: ExpectedCoun
       describe: (bad) => `${bad} account(s) of this run with another data_source`,
     },
     {
-      // every row of the table is checked by its CHECK constraint: no row can be anything else
+      // every row of the tables is checked by their CHECK constraint: no row can be anything else
       name: 'transactions are SYNTHETIC',
       sql: `SELECT count(*) FILTER (WHERE NOT EXISTS (
                 SELECT 1 FROM pg_constraint c
-                WHERE c.conrelid = '${table}'::regclass AND c.contype = 'c' AND c.convalidated
+                WHERE c.conrelid = t.rel AND c.contype = 'c' AND c.convalidated
                   AND pg_get_constraintdef(c.oid) = 'CHECK ((data_source = ''SYNTHETIC''::text))')) AS bad
-            FROM (VALUES (1)) AS one (n)`,
-      describe: () => `the table of this run does not enforce data_source = 'SYNTHETIC'`,
+            FROM unnest(${escapeLiteral(`{${tables.join(',')}}`)}::regclass[]) AS t (rel)`,
+      describe: (bad) => `${bad} table(s) of this run do not enforce data_source = 'SYNTHETIC'`,
     },
     {
       name: 'every transaction belongs to an account and bank of this run',
@@ -146,7 +147,7 @@ export interface PreviousClosing {
  */
 export async function validateLineage(
   client: pg.ClientBase,
-  staged: { table: string; rows: number; ledger: readonly AccountLedger[] },
+  staged: { tables: readonly string[]; rows: number; ledger: readonly AccountLedger[] },
   loadId: string,
   dataSource: ObpDataSource,
   expected: ExpectedCounts,
@@ -159,7 +160,7 @@ export async function validateLineage(
     await client.query(`CREATE TEMP TABLE run_banks ON COMMIT DROP AS SELECT unnest($1::text[]) AS bank_id`, [expected.bankIds ?? []]);
   }
   const results: LineageCheck[] = [];
-  for (const check of checks(staged.table, dataSource, { ...expected, copied: staged.rows }, previous !== undefined)) {
+  for (const check of checks(staged.tables, dataSource, { ...expected, copied: staged.rows }, previous !== undefined)) {
     const { rows } = await client.query<{ bad: string }>(check.sql, check.sql.includes('$1') ? [loadId] : []);
     const bad = Number(rows[0]?.bad ?? 0);
     results.push({ name: check.name, passed: bad === 0, detail: bad === 0 ? 'ok' : check.describe(bad) });

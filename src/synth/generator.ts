@@ -22,7 +22,7 @@ export function* generateTransactions(
   const ctx = generationContext(options);
   const events = new EventBuffer();
   const incidents: number[] = [];
-  const ordered = [...accounts].sort((a, b) => compare(a.bankId, b.bankId) || compare(a.accountId, b.accountId));
+  const ordered = [...accounts].sort(compareAccounts);
 
   for (const account of ordered) {
     const history = planHistory(account, ctx, events, incidents);
@@ -192,6 +192,11 @@ export function describeAccount(account: AccountSeed, options: GenerateOptions):
 }
 
 /** code-unit order, not locale order: the same on every machine */
+/** The order the stream writes accounts in: by bank, then account (the loader plans its partitions by it). */
+export function compareAccounts(a: { bankId: string; accountId: string }, b: { bankId: string; accountId: string }): number {
+  return compare(a.bankId, b.bankId) || compare(a.accountId, b.accountId);
+}
+
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

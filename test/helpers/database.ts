@@ -81,3 +81,19 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Connections of a test's own to a test database, each a session of its own; `endAll` closes them. */
+export function sessions(url: () => string): { connect(): Promise<pg.Client>; endAll(): Promise<void> } {
+  const clients: pg.Client[] = [];
+  return {
+    async connect() {
+      const client = new pg.Client({ connectionString: url() });
+      await client.connect();
+      clients.push(client);
+      return client;
+    },
+    async endAll() {
+      for (const client of clients.splice(0)) await client.end().catch(() => undefined);
+    },
+  };
+}

@@ -15,6 +15,14 @@ export async function loadRuns(pool: pg.Pool): Promise<{ load_id: string; status
   return rows;
 }
 
+/** Tables in raw_loads that are no partition of raw.transactions: what a run left behind. */
+export async function detachedTables(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT relname AS name FROM pg_class WHERE relnamespace = 'raw_loads'::regnamespace AND relkind = 'r' AND NOT relispartition ORDER BY 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
 /** A digest of the transactions' content, leaving out what differs by run (load_id, generated_at). */
 export async function transactionsDigest(pool: pg.Pool): Promise<string> {
   const { rows } = await pool.query<{ digest: string }>(`
