@@ -8,6 +8,7 @@ import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-row
 import { MAX_PARTS, planParts, ROWS_PER_PART, transactionIdPrefix, type PartPlan } from '../src/load/partition-plan.js';
 import { dropAbandonedParts, dropParts, PartTables, stagePartitions, switchIn } from '../src/load/stage-partitions.js';
 import type { LockContext } from '../src/load/locks.js';
+import { mergeIn, stageTransactions } from '../src/load/stage-transactions.js';
 import { compareAccounts } from '../src/synth/generator.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';
 
@@ -174,6 +175,22 @@ describe('staging a full load as partitions', () => {
     assert.deepEqual((await partitions()).map((p) => p.accounts), [['acc-1', 'acc-2', 'acc-3'], ['acc-4', 'acc-5', 'acc-6']]);
     const { rows: counts } = await main.query(`SELECT account_id, count(*)::int AS n FROM raw.transactions GROUP BY 1 ORDER BY 1`);
     assert.deepEqual(counts.map((c) => c.n), [2, 3, 2, 2, 2, 3]);
+  });
+
+  it('routes rows merged in later (an append) into the partition of their range', async () => {
+    const appended = [ACCOUNTS[0]!, ACCOUNTS[5]!].flatMap((a) => cardPayments(a, 2, '2026-12-01_'));
+    await main.query('BEGIN');
+    const loadId = await newRun(main);
+    const staged = await stageTransactions(main, appended, { loadId, generatedAt: new Date() }, noSink);
+    await mergeIn(main, staged, { replaceAccounts: [] });
+    await main.query('COMMIT');
+    const { rows: placed } = await main.query<{ account_id: string; part: string }>(
+      `SELECT DISTINCT account_id, tableoid::regclass::text AS part FROM raw.transactions WHERE load_id = $1 ORDER BY 1`,
+      [loadId],
+    );
+    const parts = await partitions();
+    assert.equal(placed.length, 2);
+    assert.ok(placed[0]!.part.endsWith(parts[0]!.name) && placed[1]!.part.endsWith(parts.at(-1)!.name), JSON.stringify(placed));
   });
 
   it('stops the stream when the run\'s transaction fails, and its committed partitions go after the rollback', async () => {
