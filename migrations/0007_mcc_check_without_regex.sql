@@ -7,8 +7,13 @@
 -- each one of 0-9, is the same set of values (a digit is one byte in every
 -- server encoding; NULL passes both), checked with two cheap functions.
 
+-- Two statements: Citus runs ADD CONSTRAINT on a distributed table only alone.
+-- Both commit together, with the migration.
+
 ALTER TABLE raw.transactions
-    DROP CONSTRAINT transactions_mcc_check,
+    DROP CONSTRAINT transactions_mcc_check;
+
+ALTER TABLE raw.transactions
     ADD CONSTRAINT transactions_mcc_check
         CHECK (octet_length(merchant_category) = 4
                AND ltrim(merchant_category, '0123456789') = '');
