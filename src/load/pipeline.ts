@@ -22,7 +22,7 @@ import { validateLineage } from './validate.js';
 import { banksToWrite, inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
 import { mergeIn, stageTransactions } from './stage-transactions.js';
-import { dropAbandonedParts, dropParts, PartTables, stagePartitions, switchIn, type StagedPart } from './stage-partitions.js';
+import { dropAbandonedParts, dropParts, stagePartitions, switchIn, type StagedPart } from './stage-partitions.js';
 import { planParts } from './partition-plan.js';
 import { compareAccounts } from '../synth/generator.js';
 import type { TransactionSink } from './copy-rows.js';
@@ -240,7 +240,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   const profiles: AccountProfile[] = [];
   const generated = { rows: 0, balancingRows: 0, balancedAccounts: 0 };
   // partitions committed (detached) by a run of every account, dropped if the run fails
-  const committed = new PartTables();
+  const committed: string[] = [];
   const locks: LockContext = { client, pool: warehouse.pool, policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, log, signal };
   try {
     const tx = kyselyOnClient(client);
@@ -378,7 +378,7 @@ async function stageToSwitch(input: {
   generatedAt: Date;
   pruned: readonly { bankId: string; accountId: string }[];
   locks: LockContext;
-  committed: PartTables;
+  committed: string[];
   sink: TransactionSink;
   timer: StepTimer;
   expected: number;

@@ -50,11 +50,6 @@ export function partTableName(loadId: string, index: number): string {
   return `transactions_${loadId.replace(/-/g, '')}_p${index + 1}`;
 }
 
-/** The partitions a run has committed so far, to drop if it fails. */
-export class PartTables {
-  readonly committed: string[] = [];
-}
-
 export async function stagePartitions(
   main: pg.ClientBase,
   side: pg.ClientBase,
@@ -68,17 +63,17 @@ export async function stagePartitions(
     /** inactive accounts pruned by this run: their rows are not carried over */
     dropAccounts: readonly { bankId: string; accountId: string }[];
     locks: LockContext;
-    committed: PartTables;
+    /** the partitions committed so far, filled in as they are: what to drop if the run fails */
+    committed: string[];
   },
   sink: TransactionSink,
 ): Promise<StagedPartitions> {
   const { plan, loadId } = input;
   const started = Date.now();
-  const partOf = new Map(input.accounts.map((a, i) => [accountKey(a), i]));
-  const partIndex: number[] = [];
+  const partOf = new Map<string, number>();
   for (let k = 0, i = 0; i < input.accounts.length; i++) {
     while (k + 1 < plan.length && plan[k + 1]!.first <= i) k++;
-    partIndex.push(k);
+    partOf.set(accountKey(input.accounts[i]!), k);
   }
 
   // The run's transaction: what stays of the current rows, then each partition's keys in turn,
@@ -124,10 +119,10 @@ export async function stagePartitions(
     const table = `${SCHEMA}.${partTableName(loadId, k)}`;
     const belongs = (row: SyntheticTransaction) => {
       if (row.accountId !== lastAccount?.accountId || row.bankId !== lastAccount.bankId) {
-        const index = partOf.get(accountKey(row));
-        if (index === undefined) throw new Error(`a generated row of account ${row.bankId}/${row.accountId}, which the run does not load`);
+        const part = partOf.get(accountKey(row));
+        if (part === undefined) throw new Error(`a generated row of account ${row.bankId}/${row.accountId}, which the run does not load`);
         lastAccount = row;
-        current = partIndex[index]!;
+        current = part;
       }
       return current === k;
     };
@@ -147,7 +142,7 @@ export async function stagePartitions(
       await side.query('ROLLBACK').catch(() => undefined);
       throw failed.signal.aborted && !sink.signal?.aborted ? failed.signal.reason : error;
     }
-    input.committed.committed.push(table);
+    input.committed.push(table);
     parts.push({ ...part, table });
     onMain(() => keyPart(main, table, part, carry, input.locks));
   }
@@ -209,8 +204,8 @@ export async function switchIn(client: pg.ClientBase, staged: { parts: readonly 
 }
 
 /** After a failed run's rollback: its committed partitions go (none of them was ever attached). */
-export async function dropParts(pool: pg.Pool, committed: PartTables): Promise<void> {
-  for (const table of committed.committed) await pool.query(`DROP TABLE IF EXISTS ${table}`);
+export async function dropParts(pool: pg.Pool, committed: readonly string[]): Promise<void> {
+  for (const table of committed) await pool.query(`DROP TABLE IF EXISTS ${table}`);
 }
 
 /**
