@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { mergeIn, stageTransactions } from '../src/load/stage-transactions.js';
+import { mergeIn, stageTransactions, type ForeignKeyPath } from '../src/load/stage-transactions.js';
 import { createTestDatabase, sessions, type TestDatabase } from './helpers/database.js';
+import type { SyntheticTransaction } from '../src/synth/types.js';
 import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-rows.js';
 
 // The merge-in path of appends and shards: a run stages only its own accounts' rows and merges them
@@ -11,6 +12,9 @@ import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-row
 
 const BANK = 'bank-m';
 const ACCOUNTS = ['acc-1', 'acc-2', 'acc-3'];
+// Roles are cluster-wide: a name unique to this process, dropped at the end. A loader without
+// superuser, granted what a loader needs and no more.
+const LOADER = `hbtest_loader_${process.pid}`;
 
 const rows = (accountId: string, count: number, tag: string) => cardPayments({ bankId: BANK, accountId }, count, tag);
 
@@ -24,9 +28,45 @@ async function mergeRun(client: pg.ClientBase, accountIds: string[], tag: string
   return { loadId, staged, merged };
 }
 
+async function addAccount(client: pg.ClientBase, accountId: string): Promise<void> {
+  const loadId = await newRun(client);
+  await client.query(
+    `INSERT INTO raw.accounts (bank_id, account_id, currency, payload, data_source, extracted_at, load_id) VALUES ($1, $2, 'EUR', '{}', 'OBP_SNAPSHOT', now(), $3)`,
+    [BANK, accountId, loadId],
+  );
+}
+
+const rowsOf = async (client: pg.ClientBase, accountId: string) =>
+  (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM raw.transactions WHERE account_id = $1`, [accountId])).rows[0]!.n;
+
+/** Resolves once `pid` waits for a lock (a row another transaction holds). */
+async function waitingForLock(observer: pg.ClientBase, pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await observer.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid]);
+    if (rows.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`backend ${pid} never waited for a lock`);
+}
+
+/** Stages `staged` in a run of its own (or as run `loadId`, not recorded), expects the merge to fail with `error`, rolls back. */
+async function refusedMerge(client: pg.ClientBase, staged: SyntheticTransaction[], error: RegExp, path: ForeignKeyPath, loadId?: string): Promise<void> {
+  await client.query('BEGIN');
+  const table = await stageTransactions(client, staged, { loadId: loadId ?? (await newRun(client)), generatedAt: new Date() }, noSink);
+  await assert.rejects(mergeIn(client, table, { replaceAccounts: [] }), error, path);
+  await client.query('ROLLBACK');
+}
+
+const pidOf = (client: pg.Client) => (client as pg.Client & { processID: number }).processID;
+
 describe('merging a run\'s rows into raw.transactions', () => {
   let db: TestDatabase;
-  const { connect, endAll } = sessions(() => db.url);
+  // a lock a failed test left held fails the next test instead of hanging the file
+  const { connect, endAll } = sessions(() => {
+    const url = new URL(db.url);
+    url.searchParams.set('options', '-c lock_timeout=10s');
+    return url.toString();
+  });
 
   before(async () => {
     db = await createTestDatabase();
@@ -34,8 +74,31 @@ describe('merging a run\'s rows into raw.transactions', () => {
   });
   after(async () => {
     await endAll();
+    await db.warehouse.pool.query(`DROP OWNED BY ${LOADER}`).catch(() => undefined);
+    await db.warehouse.pool.query(`DROP ROLE IF EXISTS ${LOADER}`);
     await db.drop();
   });
+
+  /** A connection acting as the loader role without superuser (SET ROLE: no login, no password). */
+  const connectAsLoader = async () => {
+    const admin = db.warehouse.pool;
+    if (!(await admin.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [LOADER])).rows.length) {
+      await admin.query(`CREATE ROLE ${LOADER} NOLOGIN`);
+      await admin.query(`GRANT USAGE ON SCHEMA raw TO ${LOADER}`);
+      await admin.query(`GRANT USAGE, CREATE ON SCHEMA raw_loads TO ${LOADER}`);
+      await admin.query(`GRANT SELECT, INSERT, DELETE ON raw.transactions TO ${LOADER}`);
+      await admin.query(`GRANT SELECT, INSERT, UPDATE ON raw.load_runs, raw.accounts TO ${LOADER}`);
+    }
+    const client = await connect();
+    await client.query(`SET ROLE ${LOADER}`);
+    return client;
+  };
+
+  /** A connection on each path: the bulk one (this superuser) and the triggers' (a role that may not turn them off). */
+  const paths: [ForeignKeyPath, () => Promise<pg.Client>][] = [
+    ['bulk', connect],
+    ['triggers', connectAsLoader],
+  ];
 
   it('stages only the run\'s own rows, then adds them next to the others, keeping earlier rows as they were', async () => {
     const client = await connect();
@@ -87,12 +150,104 @@ describe('merging a run\'s rows into raw.transactions', () => {
     assert.deepEqual(rows.map((r) => [r.account_id, r.n]), [['acc-1', 3], ['acc-2', 3], ['acc-3', 3]]);
   });
 
-  it('fails the run when a merged transaction_id is already in the table', async () => {
+  it('fails the run when a merged transaction_id is already in the table, on either path', async () => {
+    for (const [path, open] of paths) {
+      await refusedMerge(await open(), rows('acc-1', 1, 'c'), /duplicate key value violates unique constraint/, path);
+    }
+  });
+
+  it('checks the foreign keys in bulk when the session may turn the triggers off, and with the triggers when it may not', async () => {
+    for (const [path, open] of paths) {
+      const client = await open();
+      const accountId = `acc-path-${path}`;
+      await addAccount(client, accountId);
+      const run = await mergeRun(client, [accountId], 'p', false);
+      assert.equal(run.merged.foreignKeys, path);
+      const { rows: role } = await client.query<{ role: string }>(`SELECT current_setting('session_replication_role') AS role`);
+      assert.equal(role[0]!.role, 'origin', 'the triggers are on again after the insert');
+      await client.query('COMMIT');
+      assert.equal(await rowsOf(client, accountId), 3);
+    }
+  });
+
+  it('refuses a staged row whose account is missing, on either path, with the foreign key error', async () => {
+    for (const [path, open] of paths) {
+      await refusedMerge(await open(), rows('acc-none', 2, path), /violates foreign key constraint "transactions_account_fkey"/, path);
+    }
+  });
+
+  it('refuses a staged row whose run is not in raw.load_runs, on either path', async () => {
+    for (const [path, open] of paths) {
+      await refusedMerge(await open(), rows('acc-1', 2, `r${path}`), /violates foreign key constraint "transactions_load_fkey"/, path, randomUUID());
+    }
+  });
+
+  it('keeps a referenced account from being deleted until it commits, on either path', async () => {
+    for (const [path, open] of paths) {
+      const [run, other] = [await open(), await connect()];
+      const accountId = `acc-kept-${path}`;
+      await addAccount(other, accountId);
+      await mergeRun(run, [accountId], 'k', false);
+      await other.query(`SET lock_timeout = '300ms'`);
+      await assert.rejects(other.query(`DELETE FROM raw.accounts WHERE bank_id = $1 AND account_id = $2`, [BANK, accountId]), /lock timeout/, path);
+      await run.query('COMMIT');
+      await assert.rejects(other.query(`DELETE FROM raw.accounts WHERE bank_id = $1 AND account_id = $2`, [BANK, accountId]), /violates foreign key constraint "transactions_account_fkey"/, path);
+      assert.equal(await rowsOf(other, accountId), 3);
+    }
+  });
+
+  it('waits for a concurrent DELETE of a referenced account, then fails when it commits, on either path', async () => {
+    for (const [path, open] of paths) {
+      const [run, other] = [await open(), await connect()];
+      const accountId = `acc-gone-${path}`;
+      await addAccount(other, accountId);
+      await other.query('BEGIN');
+      await other.query(`DELETE FROM raw.accounts WHERE bank_id = $1 AND account_id = $2`, [BANK, accountId]);
+      const merging = mergeRun(run, [accountId], 'g', false);
+      merging.catch(() => undefined);
+      await waitingForLock(other, pidOf(run));
+      await other.query('COMMIT');
+      await assert.rejects(merging, /violates foreign key constraint "transactions_account_fkey"/, path);
+      await run.query('ROLLBACK');
+    }
+  });
+
+  it('takes the bulk path for a role granted SET on session_replication_role', async () => {
+    const client = await connectAsLoader();
+    await db.warehouse.pool.query(`GRANT SET ON PARAMETER session_replication_role TO ${LOADER}`);
+    try {
+      await addAccount(client, 'acc-granted');
+      const run = await mergeRun(client, ['acc-granted'], 's', false);
+      assert.equal(run.merged.foreignKeys, 'bulk');
+      await client.query('COMMIT');
+      assert.equal(await rowsOf(client, 'acc-granted'), 3);
+    } finally {
+      await db.warehouse.pool.query(`REVOKE SET ON PARAMETER session_replication_role FROM ${LOADER}`);
+    }
+  });
+
+  it('keeps the triggers on when raw.transactions has a trigger of its own, which then fires for every row', async () => {
     const client = await connect();
-    await client.query('BEGIN');
-    const loadId = await newRun(client);
-    const staged = await stageTransactions(client, rows('acc-1', 1, 'c'), { loadId, generatedAt: new Date() }, noSink);
-    await assert.rejects(mergeIn(client, staged, { replaceAccounts: [] }), /duplicate key value violates unique constraint/);
-    await client.query('ROLLBACK');
+    await client.query(`CREATE TABLE public.merged_rows (transaction_id text)`);
+    await client.query(`CREATE FUNCTION public.note_merged() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO public.merged_rows VALUES (NEW.transaction_id); RETURN NULL; END $$`);
+    await client.query(`CREATE TRIGGER note_merged AFTER INSERT ON raw.transactions FOR EACH ROW EXECUTE FUNCTION public.note_merged()`);
+    try {
+      await addAccount(client, 'acc-noted');
+      const run = await mergeRun(client, ['acc-noted'], 'n', false);
+      assert.equal(run.merged.foreignKeys, 'triggers');
+      await client.query('COMMIT');
+      assert.equal((await client.query(`SELECT count(*)::int AS n FROM public.merged_rows`)).rows[0].n, 3);
+
+      // one that fires under the replica role too is not silenced: the bulk path, and it still fires
+      await client.query(`ALTER TABLE raw.transactions ENABLE ALWAYS TRIGGER note_merged`);
+      await addAccount(client, 'acc-noted-always');
+      const always = await mergeRun(client, ['acc-noted-always'], 'n', false);
+      assert.equal(always.merged.foreignKeys, 'bulk');
+      await client.query('COMMIT');
+      assert.equal((await client.query(`SELECT count(*)::int AS n FROM public.merged_rows`)).rows[0].n, 6);
+    } finally {
+      await client.query(`DROP TRIGGER IF EXISTS note_merged ON raw.transactions`);
+      await client.query(`DROP FUNCTION IF EXISTS public.note_merged(); DROP TABLE IF EXISTS public.merged_rows`);
+    }
   });
 });

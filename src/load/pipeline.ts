@@ -326,7 +326,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     const replaceAccounts = histories ? pruned : [...seeds, ...pruned];
     const replacedRows = staged.parts
       ? await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, { parts: staged.parts! })).then(() => staged.replacedRows))
-      : (await timer.step('merge', () => mergeIn(client, { table: staged.tables[0]! }, { replaceAccounts }))).replacedRows;
+      : (await timer.step('merge', () => mergeIn(client, { table: staged.tables[0]! }, { replaceAccounts, distributed }))).replacedRows;
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
