@@ -84,7 +84,7 @@ export function* continueHistories(
     return ctx;
   };
   const events = new EventBuffer();
-  const scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>() };
+  const scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>(), due: [] as Refundable[] };
   const kindRates = new Map<string, KindRates>();
   const ordered = [...accounts].sort((a, b) => compare(a.seed.bankId, b.seed.bankId) || compare(a.seed.accountId, b.seed.accountId));
   for (const account of ordered) {
@@ -103,8 +103,8 @@ export function* continueHistories(
       const to = seed.balanceMinor === null ? null : from + Math.round(((seed.balanceMinor - from) * (i + 1)) / k);
       const planned = planDay(days, day, events, balance, to, limitMinor);
       limitMinor = planned.limitMinor;
-      const date = isoDay(day);
-      yield* eventRows(dayCtx(day), events, planned.rows, seed, profile, balance, (j) => `${idPrefix}${date}_${String(j + 1).padStart(4, '0')}`);
+      const dayPrefix = `${idPrefix}${isoDay(day)}_`;
+      yield* eventRows(dayCtx(day), events, planned.rows, seed, profile, balance, (j) => dayPrefix + String(j + 1).padStart(4, '0'));
       for (let j = 0; j < planned.rows; j++) balance += events.chronoAmounts[j] as number;
       newRows += planned.rows;
       balancingRows += planned.transfers;
@@ -123,11 +123,11 @@ interface AccountDays {
   base: GenerationContext;
   appendsFromDay: number;
   dayCtx: (day: number) => GenerationContext;
-  /** refundable purchases by block, then by day */
-  refunds: Map<number, Map<number, Refundable[]>>;
+  /** refundable purchases by block */
+  refunds: Map<number, RefundBlock>;
   /** the fraud incidents of the block being booked, by day they start on */
   incidents: Map<number, Map<number, [number, number][]>>;
-  scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock> };
+  scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock>; due: Refundable[] };
 }
 
 /** How busy each day of a 30-day block is for shopping (the same for every account: built once per run and block). */
@@ -230,6 +230,8 @@ function planDay(a: AccountDays, day: number, events: EventBuffer, from: number,
 
 /** A purchase of an appended day that is refunded later, and its refund. */
 interface Refundable {
+  /** the epoch day of the purchase */
+  day: number;
   second: number;
   type: number;
   channel: number;
@@ -244,24 +246,33 @@ interface Refundable {
 const BLOCK = 30;
 
 /**
- * The purchases of `day` that will be refunded. They are drawn per 30-day block of (seed,
- * account), from a stream of their own, so a later day finds them without replaying the days'
+ * The purchases of a 30-day block of (seed, account) that will be refunded, drawn once per run
+ * from a stream of their own, so a later day finds them without replaying the days'
  * other rows (one stream per block, not one per day looked back at): how many over the block at
  * the account's rate, which days (busier days more often), then each purchase on its day. A refund
  * follows its purchase at the same merchant and channel, days later, for all or part of it, as in
  * a full history. Their amounts are locked (the ledger never resizes them), so the refund matches.
  */
-function refundablesOf(a: AccountDays, day: number): readonly Refundable[] {
-  const block = Math.floor(day / BLOCK);
-  let byDay = a.refunds.get(block);
-  if (!byDay) a.refunds.set(block, (byDay = refundablesOfBlock(a, block)));
-  return byDay.get(day) ?? NONE;
+function refundBlock(a: AccountDays, block: number): RefundBlock {
+  let found = a.refunds.get(block);
+  if (!found) a.refunds.set(block, (found = refundablesOfBlock(a, block)));
+  return found;
+}
+
+/**
+ * A block's refundable purchases by the day they are made and by the day they are refunded, each
+ * in the order of their purchases: a day finds the refunds due to it without looking up every day
+ * a refund may come from.
+ */
+interface RefundBlock {
+  byDay: Map<number, Refundable[]>;
+  dueByDay: Map<number, Refundable[]>;
 }
 
 const NONE: readonly Refundable[] = [];
 
-function refundablesOfBlock(a: AccountDays, block: number): Map<number, Refundable[]> {
-  const out = new Map<number, Refundable[]>();
+function refundablesOfBlock(a: AccountDays, block: number): RefundBlock {
+  const out: RefundBlock = { byDay: new Map(), dueByDay: new Map() };
   const card = a.base.typeOf.card;
   const refund = a.base.typeOf.refund;
   const first = block * BLOCK;
@@ -287,29 +298,38 @@ function refundablesOfBlock(a: AccountDays, block: number): Map<number, Refundab
     if (paid < t.minMinor) continue;
     let amount = Math.min(paid, t.maxMinor, Math.round(paid * share));
     if (amount < t.minMinor) amount = Math.min(paid, t.maxMinor);
-    const list = out.get(day) ?? [];
-    out.set(day, list);
-    list.push({
-      second: events.secondOf(0), type: events.types[0] as number, channel: events.channels[0] as number, paidMinor: paid, party: events.parties[0] ?? null,
+    const refundable: Refundable = {
+      day, second: events.secondOf(0), type: events.types[0] as number, channel: events.channels[0] as number, paidMinor: paid, party: events.parties[0] ?? null,
       refundDay: day + Math.floor(at / 86400), refundSecond: at % 86400, refundMinor: amount,
-    });
+    };
+    pushTo(out.byDay, day, refundable);
+    pushTo(out.dueByDay, refundable.refundDay, refundable);
   }
   return out;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Today's refundable purchases, and the refunds due today of purchases made since the account's appends began. */
 function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void {
   const ctx = a.dayCtx(day);
   const refund = ctx.typeOf.refund;
-  const today = refundablesOf(a, day);
+  const today = refundBlock(a, Math.floor(day / BLOCK)).byDay.get(day) ?? NONE;
+  // a refund comes at most `latest` days after its purchase, so from this block or the ones before
   const latest = ctx.options.profile.behaviour.refundDelayDays[1] + 1;
-  let due = 0;
-  for (let d = Math.max(a.appendsFromDay, day - latest); d <= day; d++) for (const r of refundablesOf(a, d)) if (r.refundDay === day) due++;
-  events.grow(events.count + today.length + due);
-  for (const r of today) events.add(r.second, r.type, r.channel, -r.paidMinor, r.party, NOT_FRAUD, true);
-  for (let d = Math.max(a.appendsFromDay, day - latest); d <= day; d++) {
-    for (const r of refundablesOf(a, d)) if (r.refundDay === day) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
+  const since = Math.max(a.appendsFromDay, day - latest);
+  const due = a.scratch.due;
+  due.length = 0;
+  for (let block = Math.floor(since / BLOCK); block <= Math.floor(day / BLOCK); block++) {
+    for (const r of refundBlock(a, block).dueByDay.get(day) ?? NONE) if (r.day >= since) due.push(r);
   }
+  events.grow(events.count + today.length + due.length);
+  for (const r of today) events.add(r.second, r.type, r.channel, -r.paidMinor, r.party, NOT_FRAUD, true);
+  for (const r of due) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
   // what no later day asks for again
   for (const block of a.refunds.keys()) if ((block + 1) * BLOCK <= day - latest) a.refunds.delete(block);
 }
