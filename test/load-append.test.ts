@@ -349,3 +349,47 @@ describe('appended days follow each account', () => {
     assert.ok(balancing < rowCount * 0.45, `${balancing} balancing transfers of ${rowCount} rows`);
   });
 });
+
+describe('an append merges the same rows whichever way its foreign keys are checked', () => {
+  // Roles are cluster-wide: a name unique to this process, dropped at the end. A member of the
+  // warehouse owner's role: its privileges on every table, but not superuser, so it may not set
+  // session_replication_role and the merge takes the triggers' path.
+  const LOADER = `hbtest_append_loader_${process.pid}`;
+  let bulk: TestDatabase;
+  let triggers: TestDatabase;
+  let server: SandboxServer;
+  before(async () => {
+    [bulk, triggers] = [await createTestDatabase(), await createTestDatabase()];
+    server = await startObpServer({ data: manyBanks(2, 2) });
+    const { rows } = await triggers.warehouse.pool.query<{ owner: string }>('SELECT current_user AS owner');
+    await triggers.warehouse.pool.query(`CREATE ROLE ${LOADER} NOLOGIN`);
+    await triggers.warehouse.pool.query(`GRANT ${rows[0]!.owner} TO ${LOADER}`);
+  });
+  after(async () => {
+    await server.close();
+    await triggers.warehouse.pool.query(`DROP ROLE IF EXISTS ${LOADER}`);
+    await triggers.drop();
+    await bulk.drop();
+  });
+
+  it('in bulk as a superuser, through the triggers as a role that may not set session_replication_role: the same rows, and said', async () => {
+    const asLoader = new URL(triggers.url);
+    asLoader.searchParams.set('options', `-c role=${LOADER}`);
+    const runs = [
+      { db: bulk, url: bulk.url },
+      { db: triggers, url: asLoader.toString() },
+    ];
+    const stderr: string[] = [];
+    for (const { db, url } of runs) {
+      assertSucceeded(await runCli(['load', ...ARGS, '--json', '--as-of', '2026-10-01'], { env: { DATABASE_URL: db.url, ...liveObpEnv(server) } }));
+      const append = await runCli(['load', ...ARGS, '--json', '--append', '--as-of', '2026-10-04'], { env: { DATABASE_URL: url, ...liveObpEnv(server) } });
+      assertSucceeded(append);
+      stderr.push(append.stderr);
+      assert.deepEqual(await brokenLedgers(db), []);
+    }
+    const said = /merged the rows through the row-by-row foreign-key triggers/;
+    assert.doesNotMatch(stderr[0]!, said);
+    assert.match(stderr[1]!, said);
+    assert.equal(await transactionsDigest(triggers.warehouse.pool), await transactionsDigest(bulk.warehouse.pool));
+  });
+});
