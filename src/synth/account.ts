@@ -264,8 +264,9 @@ function book(
 }
 
 function planOf(who: Identity, rows: number, booked: { missedRecurring: number; monthlyIncome: number }, settlement: Settlement, closingMinor: number): AccountPlan {
+  // each field by name, not `...settlement`: objects of a spread change hidden class once it is optimized, and the rows read the plan
   return {
-    ...settlement, persona: who.persona, accountType: who.accountType, currency: who.currency, country: who.country, timezone: who.timezone,
+    openingMinor: settlement.openingMinor, limitMinor: settlement.limitMinor, persona: who.persona, accountType: who.accountType, currency: who.currency, country: who.country, timezone: who.timezone,
     dailyRate: who.dailyRate, rows, missedRecurring: booked.missedRecurring, monthlyIncomeMinor: booked.monthlyIncome,
     payday: who.persona.spec.salary ? who.payday : null, closingMinor,
   };
