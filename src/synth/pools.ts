@@ -8,11 +8,11 @@ import { faker as es } from '@faker-js/faker/locale/es';
 import { faker as fr } from '@faker-js/faker/locale/fr';
 import { faker as it } from '@faker-js/faker/locale/it';
 import { faker as nl } from '@faker-js/faker/locale/nl';
+import { nameSource } from './names.js';
 import { hashParts } from './prng.js';
 import type { Profile, ProfileRegion } from './profile.js';
 
-const FakerClass = en.constructor as typeof Faker;
-const LOCALES: Record<ProfileRegion['fakerLocale'], Faker> = { en, en_GB: enGB, en_US: enUS, de, fr, es, it, nl };
+export const LOCALES: Readonly<Record<ProfileRegion['fakerLocale'], Faker>> = { en, en_GB: enGB, en_US: enUS, de, fr, es, it, nl };
 
 /** Someone on the other side of a transaction. Merchant names are unique, so a name has one MCC. */
 export interface Party {
@@ -31,7 +31,7 @@ export interface CategoryMerchants {
   online: readonly Party[];
 }
 
-/** Name pools built once per (seed, profile, region) with Faker; the hot path only indexes into them. */
+/** Name pools built once per (seed, profile, region) from Faker's names; the hot path only indexes into them. */
 export interface Pools {
   /** per profile merchant category, in profile order */
   merchants: readonly CategoryMerchants[];
@@ -65,9 +65,7 @@ export function poolsFor(profile: Profile, seed: string, regionIndex: number): P
 const inCountry = (byCountry: Record<string, string[]>, country: string) => [...(byCountry[country] ?? []), ...(byCountry['*'] ?? [])];
 
 function buildPools(profile: Profile, seed: string, region: ProfileRegion): Pools {
-  // a private instance per pool build, so seeding it never disturbs anyone else's faker
-  const faker = new FakerClass({ locale: LOCALES[region.fakerLocale].rawDefinitions });
-  faker.seed(hashParts('pools', seed, region.country, region.currency));
+  const names = nameSource(LOCALES[region.fakerLocale], hashParts('pools', seed, region.country, region.currency));
   const unique = (count: number, make: () => string, taken = new Set<string>()): string[] => {
     const out: string[] = [];
     // bounded: faker's vocabularies are large, but never loop forever on a tiny one
@@ -82,26 +80,26 @@ function buildPools(profile: Profile, seed: string, region: ProfileRegion): Pool
   };
   const merchantNames = new Set<string>();
   const merchants = profile.merchantCategories.map((category): CategoryMerchants => {
-    const fresh = (names: string[]) => names.filter((b) => !merchantNames.has(b));
+    const fresh = (brands: string[]) => brands.filter((b) => !merchantNames.has(b));
     const brands = fresh(inCountry(category.brands, region.country));
     for (const b of brands) merchantNames.add(b);
     const onlineOnly = fresh(inCountry(category.onlineBrands, region.country));
     for (const b of onlineOnly) merchantNames.add(b);
     const locals = category.localSuffixes.flatMap((suffix) =>
-      unique(LOCALS_PER_SUFFIX, () => `${faker.person.lastName()}'s ${suffix}`, merchantNames),
+      unique(LOCALS_PER_SUFFIX, () => `${names.lastName()}'s ${suffix}`, merchantNames),
     );
     const merchant = (name: string): Party => party(name, category.mcc);
     const brandParties = brands.map(merchant);
     return { present: [...brandParties, ...locals.map(merchant)], online: [...onlineOnly.map(merchant), ...brandParties] };
   });
-  const people = (names: string[]): Party[] => names.map((name) => party(name, null));
-  const employers = people(unique(300, () => faker.company.name()));
+  const people = (list: string[]): Party[] => list.map((name) => party(name, null));
+  const employers = people(unique(300, () => names.companyName()));
   return {
     merchants,
-    atms: unique(200, () => `${faker.location.street()}, ${faker.location.city()}`).map((name) => party(name, ATM_MCC)),
-    branches: people(unique(80, () => `${faker.location.city()} Branch`)),
+    atms: unique(200, () => `${names.street()}, ${names.city()}`).map((name) => party(name, ATM_MCC)),
+    branches: people(unique(80, () => `${names.city()} Branch`)),
     employers,
-    payees: people(unique(800, () => faker.person.fullName())),
+    payees: people(unique(800, () => names.fullName())),
     incomeSources: profile.personas.map((p) => {
       const sources = inCountry(p.incomeSources, region.country);
       return sources.length > 0 ? people(sources) : employers;

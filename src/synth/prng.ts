@@ -5,6 +5,8 @@
  * other account's rows.
  */
 
+import type { Randomizer } from '@faker-js/faker';
+
 /** cyrb128 over length-prefixed parts, so ("ab","c") and ("a","bc") hash differently. */
 export function hashParts(...parts: readonly string[]): [number, number, number, number] {
   let text = '';
@@ -29,6 +31,81 @@ export function hashParts(...parts: readonly string[]): [number, number, number,
   h3 ^= h1;
   h4 ^= h1;
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+
+/**
+ * MT19937 with 53-bit floats: the generator faker seeds by default (its generateMersenne53Randomizer,
+ * which only the package root exports, and the root loads every locale). The name pools draw from
+ * it what faker's helpers would draw, without a call through faker's options per draw.
+ */
+export class Mersenne implements Randomizer {
+  private readonly state = new Uint32Array(624);
+  private index = 624;
+
+  constructor(seed: number | readonly number[]) {
+    this.seed(seed);
+  }
+
+  seed(seed: number | readonly number[]): void {
+    const mt = this.state;
+    const init = (s: number) => {
+      mt[0] = s;
+      for (let i = 1; i < 624; i++) mt[i] = Math.imul(1812433253, mt[i - 1]! ^ (mt[i - 1]! >>> 30)) + i;
+    };
+    if (typeof seed === 'number') init(seed);
+    else {
+      // init_by_array of the reference implementation
+      init(19650218);
+      let i = 1;
+      let j = 0;
+      for (let k = Math.max(624, seed.length); k > 0; k--) {
+        mt[i] = (mt[i]! ^ Math.imul(mt[i - 1]! ^ (mt[i - 1]! >>> 30), 1664525)) + seed[j]! + j;
+        i++;
+        j++;
+        if (i >= 624) {
+          mt[0] = mt[623]!;
+          i = 1;
+        }
+        if (j >= seed.length) j = 0;
+      }
+      for (let k = 623; k > 0; k--) {
+        mt[i] = (mt[i]! ^ Math.imul(mt[i - 1]! ^ (mt[i - 1]! >>> 30), 1566083941)) - i;
+        i++;
+        if (i >= 624) {
+          mt[0] = mt[623]!;
+          i = 1;
+        }
+      }
+      mt[0] = 0x80000000;
+    }
+    this.index = 624;
+  }
+
+  /** uniform in [0, 1), 53 bits from two outputs */
+  next(): number {
+    const high = this.u32() >>> 5;
+    const low = this.u32() >>> 6;
+    return (high * 67108864 + low) / 9007199254740992;
+  }
+
+  private u32(): number {
+    if (this.index >= 624) this.twist();
+    let y = this.state[this.index++]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  private twist(): void {
+    const mt = this.state;
+    for (let k = 0; k < 624; k++) {
+      const y = (mt[k]! & 0x80000000) | (mt[(k + 1) % 624]! & 0x7fffffff);
+      mt[k] = mt[(k + 397) % 624]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    this.index = 0;
+  }
 }
 
 /** sfc32: small, fast, passes PractRand; 32-bit integer ops only. */
