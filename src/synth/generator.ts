@@ -1,4 +1,4 @@
-import { bookSlice, planHistory, type AccountPlan } from './account.js';
+import { bookSlice, planHistory, type AccountPlan, type HistoryPlan } from './account.js';
 import { dayOfWeek } from './calendar.js';
 import { localEpochDay, type LocalClock } from './clock.js';
 import { generationContext, type GenerateOptions, type GenerationContext } from './context.js';
@@ -19,31 +19,77 @@ export function* generateTransactions(
   /** told what was decided for each account before its rows (the loader writes raw.account_profiles from it) */
   onAccount?: (account: AccountProfile) => void,
 ): Generator<SyntheticTransaction, void, undefined> {
-  const ctx = generationContext(options);
-  const events = new EventBuffer();
-  const incidents: number[] = [];
-  const ordered = [...accounts].sort(compareAccounts);
+  const rows = new RowCursor(accounts, options, onAccount);
+  // a generator saves and restores every register of its frame at each row: this loop holds only the cursor
+  while (rows.nextRun()) for (let i = 0; i < rows.count; i++) yield rows.row(i);
+}
 
-  for (const account of ordered) {
-    const history = planHistory(account, ctx, events, incidents);
+/**
+ * Every account's rows, in order, as runs: an account's whole history, or (above SLICE_ROWS) its
+ * slices one after the other, each booked when its turn comes. One generator, not one per account
+ * delegated to: a yield* costs a resumption per row.
+ */
+class RowCursor {
+  private readonly ctx: GenerationContext;
+  private readonly events = new EventBuffer();
+  private readonly incidents: number[] = [];
+  private readonly ordered: readonly AccountSeed[];
+  /** the next account in `ordered` */
+  private next = 0;
+  private account: AccountSeed | null = null;
+  private history: HistoryPlan | null = null;
+  /** the next slice of a sliced history */
+  private slice = 0;
+  /** rows of the account written before this run */
+  private written = 0;
+  private idPrefix = '';
+  private width = 4;
+  private rows: AccountRows | null = null;
+  /** rows in this run */
+  count = 0;
+
+  constructor(
+    accounts: readonly AccountSeed[],
+    options: GenerateOptions,
+    private readonly onAccount: ((account: AccountProfile) => void) | undefined,
+  ) {
+    this.ctx = generationContext(options);
+    this.ordered = [...accounts].sort(compareAccounts);
+  }
+
+  /** Moves to the next run of rows; false when every account is written. */
+  nextRun(): boolean {
+    const { ctx, events, incidents } = this;
+    const slices = this.history?.slices ?? null;
+    if (this.account !== null && slices !== null && this.slice < slices.length) {
+      const slice = slices[this.slice++]!;
+      this.written += this.count;
+      bookSlice(this.history!, slice, this.account, events, incidents);
+      return this.run(new AccountRows(slice.ctx, events, this.account, this.history!.plan, slice.openingMinor), slice.rows);
+    }
+    if (this.next >= this.ordered.length) return false;
+    const account = (this.account = this.ordered[this.next++]!);
+    const history = (this.history = planHistory(account, ctx, events, incidents));
     const { plan } = history;
-    onAccount?.(profileOf(account, plan));
-    const width = Math.max(4, String(plan.rows).length);
+    this.onAccount?.(profileOf(account, plan));
+    this.width = Math.max(4, String(plan.rows).length);
     // OBP account ids are unique only within a bank (the sandbox reuses them across banks)
-    const idPrefix = `synth_${account.bankId}_${account.accountId}_`;
-    // one generator, not one per account delegated to: a yield* costs a resumption per row
-    if (history.slices === null) {
-      const rows = new AccountRows(ctx, events, account, plan, plan.openingMinor);
-      for (let i = 0; i < plan.rows; i++) yield rows.next(i, idPrefix + rowNumber(i + 1, width));
-      continue;
-    }
-    let written = 0;
-    for (const slice of history.slices) {
-      bookSlice(history, slice, account, events, incidents);
-      const rows = new AccountRows(slice.ctx, events, account, plan, slice.openingMinor);
-      for (let i = 0; i < slice.rows; i++) yield rows.next(i, idPrefix + rowNumber(written + i + 1, width));
-      written += slice.rows;
-    }
+    this.idPrefix = `synth_${account.bankId}_${account.accountId}_`;
+    this.slice = 0;
+    this.written = 0;
+    this.count = 0;
+    return history.slices === null ? this.run(new AccountRows(ctx, events, account, plan, plan.openingMinor), plan.rows) : this.nextRun();
+  }
+
+  private run(rows: AccountRows, count: number): boolean {
+    this.rows = rows;
+    this.count = count;
+    return true;
+  }
+
+  /** the run's i-th row */
+  row(i: number): SyntheticTransaction {
+    return this.rows!.next(i, this.idPrefix + rowNumber(this.written + i + 1, this.width));
   }
 }
 
