@@ -98,7 +98,9 @@ export function identityOf(account: AccountSeed, ctx: GenerationContext, pinned?
   const activity = (income / middleIncome) * Math.exp(behaviour.activitySpread * id.normal() - (behaviour.activitySpread * behaviour.activitySpread) / 2);
   const dailyRate = spec.dailyTransactions * accountType.spec.activity * activity;
   const habit = id.int(1 << 30);
-  const payees = Array.from({ length: id.between(spec.payees[0], spec.payees[1]) }, () => id.pick(pools.payees));
+  const payees: Party[] = [];
+  // a loop, not Array.from({ length }): that generic path cost as much as the rest of the identity
+  for (let n = id.between(spec.payees[0], spec.payees[1]); n > 0; n--) payees.push(id.pick(pools.payees));
   const homeBranch = id.pick(pools.branches);
   const employer = id.pick(pools.incomeSources[persona.index]!);
   const drawnPayday = paydayOf(id, window.lastDay, end, accountType.spec.overdraft ? toMinor(spec.overdraftLimit) : 0, income);
@@ -425,14 +427,18 @@ export function accountTypeOf(ctx: GenerationContext, obpType: string | null): A
 
 /** Personas that hold this type of account, weighted, among those whose balance range holds the real balance (else the nearest). */
 function pickPersona(ctx: GenerationContext, accountType: AccountTypeModel, end: number | null, rng: Rng): number {
-  const candidates = accountType.personaIndices;
-  const distance = (i: number) => {
-    if (end === null) return 0;
-    const [lo, hi] = ctx.personas[i]!.spec.balanceRange.map(toMinor) as [number, number];
-    return end < lo ? lo - end : end > hi ? end - hi : 0;
-  };
-  const best = Math.min(...candidates.map(distance));
-  const fitting = candidates.filter((i) => distance(i) === best);
+  // loops over the candidates, not map/filter/min of closures: this runs once per account
+  let fitting: number[] = [];
+  let best = Infinity;
+  for (const i of accountType.personaIndices) {
+    const [lo, hi] = ctx.personas[i]!.balanceRangeMinor;
+    const distance = end === null ? 0 : end < lo ? lo - end : end > hi ? end - hi : 0;
+    if (distance < best) {
+      best = distance;
+      fitting = [];
+    }
+    if (distance === best) fitting.push(i);
+  }
   const weights = fitting.map((i) => ctx.personas[i]!.spec.weight);
   const table = new WeightedTable(weights.some((w) => w > 0) ? weights : fitting.map(() => 1));
   return fitting[table.pick(rng)]!;
@@ -453,7 +459,12 @@ function currencyOf(account: AccountSeed, fallbacks: readonly string[], hash: nu
  * take the first region.
  */
 function regionOf(hash: number, currency: string, country: string | null, regions: readonly { currency: string; country: string; weight: number }[]): number {
-  const where = (match: (r: { currency: string; country: string }) => boolean) => regions.flatMap((r, i) => (match(r) ? [i] : []));
+  // a loop, not flatMap: flatMap makes an array per region, for every account
+  const where = (match: (r: { currency: string; country: string }) => boolean) => {
+    const out: number[] = [];
+    for (let i = 0; i < regions.length; i++) if (match(regions[i]!)) out.push(i);
+    return out;
+  };
   const inCountry = country === null ? [] : where((r) => r.country === country);
   const sameCurrency = inCountry.filter((i) => regions[i]!.currency === currency);
   const matching = sameCurrency.length ? sameCurrency : inCountry.length ? inCountry : where((r) => r.currency === currency);

@@ -49,6 +49,8 @@ export interface PersonaModel {
   categoryTable: WeightedTable;
   purchaseCategories: readonly number[];
   rhythm: RhythmTables;
+  /** the persona's real-balance range, minor units (which personas an account's balance fits) */
+  balanceRangeMinor: readonly [number, number];
 }
 
 export interface AccountTypeModel {
@@ -149,6 +151,7 @@ export function generationContext(options: GenerateOptions): GenerationContext {
       categoryTable: new WeightedTable(categoryWeights),
       purchaseCategories,
       rhythm: rhythmTables(window, spec.hourShift),
+      balanceRangeMinor: [toMinor(spec.balanceRange[0]), toMinor(spec.balanceRange[1])],
     };
   });
   const accountTypes = profile.accountTypes.map((spec): AccountTypeModel => ({

@@ -20,6 +20,8 @@ export interface FraudModel {
   onlineCategories: readonly number[];
   bigTicketCategories: readonly number[];
   victimsPerYear: number;
+  /** per account type, made on first use: the patterns it allows, weighted, and their mean rows */
+  byAccountType: Map<AccountTypeModel, { table: WeightedTable; meanRows: number }>;
 }
 
 export function fraudModel(profile: Profile, types: readonly TypeModel[]): FraudModel {
@@ -44,6 +46,7 @@ export function fraudModel(profile: Profile, types: readonly TypeModel[]): Fraud
     onlineCategories: where((c) => c.onlineShare >= 0.5 && c.medianAmount < 50),
     bigTicketCategories: where((c) => c.medianAmount >= 100),
     victimsPerYear: profile.fraudVictimsPerYear,
+    byAccountType: new Map(),
   };
 }
 
@@ -56,13 +59,18 @@ export function fraudModel(profile: Profile, types: readonly TypeModel[]): Fraud
 export function planIncidents(rng: Rng, ctx: GenerationContext, accountType: AccountTypeModel, rows: number, days: number, out: number[]): number {
   out.length = 0;
   const { fraud } = ctx;
-  const allowed = fraud.patterns.map((p) => (p.type >= 0 && accountType.allows.has(ctx.types[p.type]!.kind) ? p.weight : 0));
-  const table = new WeightedTable(allowed);
+  let ofType = fraud.byAccountType.get(accountType);
+  if (!ofType) {
+    const weights = fraud.patterns.map((p) => (p.type >= 0 && accountType.allows.has(ctx.types[p.type]!.kind) ? p.weight : 0));
+    const table = new WeightedTable(weights);
+    const meanRows = fraud.patterns.reduce((sum, p, i) => sum + ((p.minRows + p.maxRows) / 2) * (weights[i] as number), 0) / table.total;
+    fraud.byAccountType.set(accountType, (ofType = { table, meanRows }));
+  }
+  const { table, meanRows } = ofType;
   // a minority of accounts, but never so few that fraud would be more than a tenth of a victim's rows
   const victim = Math.min(1, Math.max(1 - Math.pow(1 - fraud.victimsPerYear, days / 365), 10 * ctx.options.fraudRate));
   const isVictim = rng.next() < victim;
   if (table.total === 0 || ctx.options.fraudRate === 0 || !isVictim) return 0;
-  const meanRows = fraud.patterns.reduce((sum, p, i) => sum + ((p.minRows + p.maxRows) / 2) * (allowed[i] as number), 0) / table.total;
   const expected = (ctx.options.fraudRate * rows) / victim / meanRows;
   const incidents = Math.floor(expected + rng.next());
   let total = 0;

@@ -9,18 +9,21 @@ import type { Randomizer } from '@faker-js/faker';
 
 /** cyrb128 over length-prefixed parts, so ("ab","c") and ("a","bc") hash differently. */
 export function hashParts(...parts: readonly string[]): [number, number, number, number] {
-  let text = '';
-  for (const part of parts) text += `${part.length}:${part}`;
+  // int32 from the start (the mixing reads them as int32 anyway), so the loop never leaves integers
   let h1 = 1779033703;
-  let h2 = 3144134277;
+  let h2 = 3144134277 | 0;
   let h3 = 1013904242;
-  let h4 = 2773480762;
-  for (let i = 0; i < text.length; i++) {
-    const k = text.charCodeAt(i);
-    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
-    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
-    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
-    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  let h4 = 2773480762 | 0;
+  // the text `${part.length}:${part}` of each part, read in place: building it cost a string per account and stream
+  for (const part of parts) {
+    const prefix = `${part.length}:`;
+    for (let i = -prefix.length; i < part.length; i++) {
+      const k = i < 0 ? prefix.charCodeAt(prefix.length + i) : part.charCodeAt(i);
+      h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+      h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+      h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+      h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+    }
   }
   h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
   h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
