@@ -7,6 +7,8 @@ export const NOT_FRAUD = -1;
 
 /** 2^24 slots: the sort key is (second in the window) * 2^24 + slot, exact below 2^53 for 3650 days */
 const SLOTS = 16_777_216;
+/** the most events in one bucket that sortKeys sorts by insertion (each passes at most this many) */
+const MAX_BUCKET = 32;
 
 /**
  * One account's events in struct-of-arrays form, reused from account to account so the hot path
@@ -29,6 +31,8 @@ export class EventBuffer {
   chronoLocked = new Uint8Array(0);
   chronoBound = new Float64Array(0);
   private sorted = new Float64Array(0);
+  /** per bucket of keys, where its events start in `sorted` (sortKeys) */
+  private bucketStarts = new Int32Array(0);
 
   reset(capacity: number): void {
     if (this.keys.length < capacity) {
@@ -104,9 +108,8 @@ export class EventBuffer {
 
   /** `boundOfType`: per type, how far the ledger may resize a row (see GenerationContext) */
   sort(boundOfType: ArrayLike<number>): void {
-    const sorted = this.sorted.subarray(0, this.count);
-    sorted.set(this.keys.subarray(0, this.count));
-    sorted.sort();
+    this.sortKeys();
+    const sorted = this.sorted;
     for (let i = 0; i < this.count; i++) {
       const key = sorted[i] as number;
       const slot = key - Math.floor(key / SLOTS) * SLOTS;
@@ -114,6 +117,38 @@ export class EventBuffer {
       this.chronoAmounts[i] = this.amounts[slot] as number;
       this.chronoLocked[i] = this.locked[slot] as number;
       this.chronoBound[i] = boundOfType[this.types[slot] as number] as number;
+    }
+  }
+
+  /**
+   * `sorted` = the keys in ascending order, the order a general sort gives (keys are unique), at a
+   * fraction of its cost: a counting sort into as many buckets of equal key range as there are
+   * events, then an insertion sort, which moves each key past the few of its bucket. A bucket too
+   * crowded for that (a burst of events) leaves the account to the general sort.
+   */
+  private sortKeys(): void {
+    const { keys, sorted, count } = this;
+    let last = 0;
+    for (let i = 0; i < count; i++) last = Math.max(last, keys[i] as number);
+    const width = Math.floor(last / count) + 1;
+    if (this.bucketStarts.length < count + 2) this.bucketStarts = new Int32Array(count + 2);
+    const starts = this.bucketStarts;
+    starts.fill(0, 0, count + 2);
+    let crowded = 0;
+    for (let i = 0; i < count; i++) crowded = Math.max(crowded, ++starts[Math.floor((keys[i] as number) / width) + 1]!);
+    if (crowded > MAX_BUCKET) {
+      const all = sorted.subarray(0, count);
+      all.set(keys.subarray(0, count));
+      all.sort();
+      return;
+    }
+    for (let b = 1; b < count + 2; b++) starts[b]! += starts[b - 1]!;
+    for (let i = 0; i < count; i++) sorted[starts[Math.floor((keys[i] as number) / width)]!++] = keys[i] as number;
+    for (let i = 1; i < count; i++) {
+      const key = sorted[i] as number;
+      let j = i - 1;
+      for (; j >= 0 && (sorted[j] as number) > key; j--) sorted[j + 1] = sorted[j] as number;
+      sorted[j + 1] = key;
     }
   }
 }
