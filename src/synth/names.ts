@@ -45,9 +45,9 @@ type FullName = (sex: Sex, first: string, last: string) => string;
 /** `locale`: the locale's faker, whose definitions are read (it draws nothing); `seed` as faker.seed takes it */
 export function nameSource(locale: Faker, seed: readonly number[]): NameSource {
   const random = new Mersenne(seed);
-  let own: Faker | undefined;
+  let drawing: Faker | undefined;
   // a private faker on the same stream, made only for a pattern it draws itself: no one else's faker is disturbed
-  const faker = () => (own ??= new (locale.constructor as typeof Faker)({ locale: locale.rawDefinitions, randomizer: random }));
+  const faker = () => (drawing ??= new (locale.constructor as typeof Faker)({ locale: locale.rawDefinitions, randomizer: random }));
   const { definitions } = locale;
   const person = definitions.person;
 
@@ -67,16 +67,30 @@ export function nameSource(locale: Faker, seed: readonly number[]): NameSource {
     return list.at(-1)!.value;
   }
 
-  /** a sex's own list or the generic one, as faker's person module chooses (a sex drawn when none is given) */
-  function bySex<T>(entry: BySex<T>, sex: Sex = pick(SEXES)): readonly T[] {
-    const own = sex === 'female' ? entry.female : entry.male;
-    if (own == null) return entry.generic ?? [];
-    if (entry.generic == null) return own;
-    return pickWeighted([{ weight: 3 * Math.sqrt(own.length), value: own }, { weight: Math.sqrt(entry.generic.length), value: entry.generic }]);
+  /**
+   * A sex's own list or the generic one, as faker's person module chooses (a sex drawn when none
+   * is given); the weighted choice between the two made once per list, not per draw.
+   */
+  function bySex<T>(entry: BySex<T>): (sex?: Sex) => readonly T[] {
+    const choice = (own: readonly T[] | undefined): (() => readonly T[]) => {
+      const generic = entry.generic;
+      if (own == null) return () => generic ?? [];
+      if (generic == null) return () => own;
+      const lists = [{ weight: 3 * Math.sqrt(own.length), value: own }, { weight: Math.sqrt(generic.length), value: generic }];
+      return () => pickWeighted(lists);
+    };
+    const female = choice(entry.female);
+    const male = choice(entry.male);
+    return (sex = pick(SEXES)) => (sex === 'female' ? female() : male());
   }
+  /** the lists of a definition that only some patterns use, read when one does: faker throws for a list the locale lacks */
+  const lazily = <T>(entry: () => BySex<T>) => {
+    let lists: ((sex?: Sex) => readonly T[]) | undefined;
+    return (sex?: Sex) => (lists ??= bySex(entry()))(sex);
+  };
 
-  const firstNames = person.first_name;
-  const firstName = (sex?: Sex) => pick(bySex(firstNames, sex));
+  const firstNames = bySex(person.first_name);
+  const firstName = (sex?: Sex) => pick(firstNames(sex));
 
   const templates = new Map<string, Draw>();
   /** a pattern of fake's, its placeholders resolved once and drawn from left to right as fake draws them */
@@ -130,17 +144,20 @@ export function nameSource(locale: Faker, seed: readonly number[]): NameSource {
 
   const patterns = locale.rawDefinitions.person?.last_name_pattern;
   const compiled = (list: readonly Weighted<string>[] | undefined) => list?.map(({ weight, value }) => ({ weight, value: template(value) }));
-  const lastNames = patterns ? { generic: compiled(patterns.generic), female: compiled(patterns.female), male: compiled(patterns.male) } : null;
+  const lastNames = patterns ? bySex({ generic: compiled(patterns.generic), female: compiled(patterns.female), male: compiled(patterns.male) }) : null;
+  const plainLastNames = lazily(() => person.last_name);
   function lastName(sex?: Sex): string {
-    return lastNames ? pickWeighted(bySex(lastNames, sex))() : pick(bySex(person.last_name, sex));
+    return lastNames ? pickWeighted(lastNames(sex))() : pick(plainLastNames(sex));
   }
 
+  const prefixes = lazily(() => person.prefix);
+  const middleNames = lazily(() => person.middle_name);
   /** a part of a full name: the person's first and last names are drawn before the pattern */
   function namePart(key: NameKey, sex: Sex, first: string, last: string): string {
     if (key === 'person.firstName') return first;
     if (key === 'person.lastName') return last;
-    if (key === 'person.prefix') return pick(bySex(person.prefix, sex));
-    if (key === 'person.middleName') return pick(bySex(person.middle_name, sex));
+    if (key === 'person.prefix') return pick(prefixes(sex));
+    if (key === 'person.middleName') return pick(middleNames(sex));
     return pick(person.suffix);
   }
 
