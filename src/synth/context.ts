@@ -184,12 +184,10 @@ export function generationContext(options: GenerateOptions): GenerationContext {
   };
 
   // descriptions repeat (a party per type): one string each, not a concatenation per row
-  const descriptions = types.map((): string[] => []);
   const describe = (type: number, party: Party | null): string => {
     const t = types[type]!;
     if (!t.withParty || party === null) return t.prefix;
-    const cache = descriptions[type]!;
-    return (cache[party.key] ??= t.prefix + party.name + t.suffix);
+    return (party.descriptions[type] ??= t.prefix + party.name + t.suffix);
   };
 
   return {

@@ -16,11 +16,15 @@ export const LOCALES: Readonly<Record<ProfileRegion['fakerLocale'], Faker>> = { 
 
 /** Someone on the other side of a transaction. Merchant names are unique, so a name has one MCC. */
 export interface Party {
-  /** unique in the process: the hot path indexes per-party data by it (a Map lookup per row costs more) */
-  readonly key: number;
   readonly name: string;
   /** ISO 18245 code for merchants, billers and ATMs; null for people, employers and branches */
   readonly mcc: string | null;
+  /**
+   * per transaction type of the profile (whose pools these are): the description of a row with this
+   * party, made on first use (GenerationContext.describe). Kept on the party, not in a table indexed
+   * by a party number, which grew sparse and was read by a hash lookup per row.
+   */
+  readonly descriptions: (string | undefined)[];
 }
 
 /** A category's merchants in one country: where a card is present, and where it is not. */
@@ -45,10 +49,8 @@ export interface Pools {
 
 export const ATM_MCC = '6011';
 
-let parties = 0;
-/** A party with its process-wide key. */
 export function party(name: string, mcc: string | null): Party {
-  return { key: parties++, name, mcc };
+  return { name, mcc, descriptions: [] };
 }
 const LOCALS_PER_SUFFIX = 12;
 const cache = new WeakMap<Profile, Map<string, Pools>>();
