@@ -20,7 +20,8 @@ export function historyWindow(asOf: string, days: number): HistoryWindow {
   const asOfMs = /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? Date.parse(`${asOf}T00:00:00Z`) : Number.NaN;
   if (Number.isNaN(asOfMs)) throw new RangeError(`asOf must be a date YYYY-MM-DD, got ${JSON.stringify(asOf)}`);
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
-  const lastDay = asOfMs / DAY_MS - 1;
+  // small integers, not the doubles a division of Date.parse gives: day arithmetic downstream stays in integers
+  const lastDay = (asOfMs / DAY_MS - 1) | 0;
   const firstDay = lastDay - days + 1;
   return { startMs: firstDay * DAY_MS, endMs: asOfMs, firstDay, lastDay, days };
 }
@@ -39,7 +40,8 @@ export function isoDay(epochDay: number): string {
 
 /** 0 = Sunday ... 6 = Saturday */
 export function dayOfWeek(epochDay: number): number {
-  return (((epochDay + 4) % 7) + 7) % 7;
+  // `| 0` keeps this an integer modulo: on a double (a Date.UTC division gives one) `%` is an fmod call, and every row asks
+  return ((((epochDay | 0) + 4) % 7) + 7) % 7;
 }
 
 /**
