@@ -82,7 +82,7 @@ function buildPools(profile: Profile, seed: string, region: ProfileRegion): Pool
   };
   const merchantNames = new Set<string>();
   const merchants = profile.merchantCategories.map((category): CategoryMerchants => {
-    const fresh = (brands: string[]) => brands.filter((b) => !merchantNames.has(b));
+    const fresh = (list: string[]) => list.filter((b) => !merchantNames.has(b));
     const brands = fresh(inCountry(category.brands, region.country));
     for (const b of brands) merchantNames.add(b);
     const onlineOnly = fresh(inCountry(category.onlineBrands, region.country));
