@@ -237,12 +237,12 @@ export function describeAccount(account: AccountSeed, options: GenerateOptions):
   return [...describeAccounts([account], options)][0]!;
 }
 
-/** code-unit order, not locale order: the same on every machine */
 /** The order the stream writes accounts in: by bank, then account (the loader plans its partitions by it). */
 export function compareAccounts(a: { bankId: string; accountId: string }, b: { bankId: string; accountId: string }): number {
   return compare(a.bankId, b.bankId) || compare(a.accountId, b.accountId);
 }
 
+/** code-unit order, not locale order: the same on every machine */
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
