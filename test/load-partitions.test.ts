@@ -5,11 +5,11 @@ import pg from 'pg';
 import { silentLogger } from './helpers/logger.js';
 import { createTestDatabase, sessions, type TestDatabase } from './helpers/database.js';
 import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-rows.js';
-import { MAX_PARTS, planParts, ROWS_PER_PART, transactionIdPrefix, type PartPlan } from '../src/load/partition-plan.js';
+import { MAX_PARTS, planParts, ROWS_PER_PART, type PartPlan } from '../src/load/partition-plan.js';
 import { dropAbandonedParts, dropParts, stagePartitions, switchIn } from '../src/load/stage-partitions.js';
 import type { LockContext } from '../src/load/locks.js';
 import { mergeIn, stageTransactions } from '../src/load/stage-transactions.js';
-import { compareAccounts } from '../src/synth/generator.js';
+import { compareAccounts, transactionIdPrefix } from '../src/synth/generator.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';
 
 // A run of every account builds the next raw.transactions as range partitions, streamed in on a

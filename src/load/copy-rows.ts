@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SyntheticTransaction } from '../synth/types.js';
 import { BinaryCopyEncoder, TRANSACTION_COPY_COLUMNS } from './copy-encoding.js';
+import { LedgerCollector } from './ledger.js';
 
 /** What a COPY tells the run about its rows as they go by. */
 export interface TransactionSink {
@@ -21,6 +22,8 @@ export class RowSource {
   private pending: SyntheticTransaction | undefined;
   /** rows handed to COPYs so far, every table's */
   count = 0;
+  /** those rows summed up per account */
+  readonly ledger = new LedgerCollector();
 
   constructor(private readonly rows: Iterator<SyntheticTransaction>) {}
 
@@ -36,6 +39,12 @@ export class RowSource {
 
   pushBack(row: SyntheticTransaction): void {
     this.pending = row;
+  }
+
+  /** A COPY took the row. */
+  took(row: SyntheticTransaction): void {
+    this.count++;
+    this.ledger.add(row);
   }
 }
 
@@ -87,7 +96,7 @@ export async function copyRows(
         if (bytes > buffer.length) buffer = Buffer.allocUnsafe(bytes);
       }
       used = encoder.encode(row, buffer, used);
-      source.count++;
+      source.took(row);
     }
     if (failure) throw failure;
     if (used + BinaryCopyEncoder.TRAILER.length > buffer.length) await flush();

@@ -1,3 +1,5 @@
+import { transactionIdPrefix } from '../synth/generator.js';
+
 /**
  * How a full load splits the next state of raw.transactions into partitions (stage-partitions.ts):
  * runs of accounts in the order the generator writes them, each partition a range of
@@ -27,10 +29,6 @@ export interface PartPlan {
 export const ROWS_PER_PART = 250_000;
 /** More partitions gain little more overlap and make every scan of raw.transactions an append of more. */
 export const MAX_PARTS = 8;
-
-export function transactionIdPrefix(account: { bankId: string; accountId: string }): string {
-  return `synth_${account.bankId}_${account.accountId}_`;
-}
 
 /** Partitions for `accounts` (in generation order) expected to get `expectedRows` rows in all. */
 export function planParts(accounts: readonly { bankId: string; accountId: string }[], expectedRows: number): PartPlan[] {

@@ -313,7 +313,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     signal.throwIfAborted();
 
     const lineage = await timer.step('validate_lineage', () =>
-      validateLineage(client, { tables: staged.tables, rows: staged.rows, ledger: staged.ledger }, loadId, extraction.dataSource, {
+      validateLineage(client, { tables: stagedTables(staged), rows: staged.rows, ledger: staged.ledger }, loadId, extraction.dataSource, {
         banksShared: shard !== undefined,
         bankIds: extraction.banks.map((b) => b.bankId),
         banks: extraction.banks.length,
@@ -324,9 +324,10 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     signal.throwIfAborted();
     // an append replaces nothing (but pruned accounts): earlier rows are never rewritten
     const replaceAccounts = histories ? pruned : [...seeds, ...pruned];
-    const replacedRows = staged.parts
-      ? await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, { parts: staged.parts! })).then(() => staged.replacedRows))
-      : await mergeStaged(client, log, timer, { table: staged.tables[0]! }, { replaceAccounts, distributed });
+    const replacedRows =
+      'parts' in staged
+        ? await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged))).then(() => staged.replacedRows)
+        : await mergeStaged(client, log, timer, staged, { replaceAccounts, distributed });
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
@@ -351,21 +352,20 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   }
 }
 
-/** A run's rows, staged for the switch (partitions) or the merge (one table). */
-interface Staged {
-  tables: string[];
-  /** the partitions to switch in; undefined: merge the one table in */
-  parts: readonly StagedPart[] | undefined;
-  rows: number;
-  ledger: readonly AccountLedger[];
-  replacedRows: number;
-  keptRows: number;
+/** A run's rows, staged as partitions to switch in, or as one table to merge in. */
+type Staged = { rows: number; ledger: readonly AccountLedger[]; replacedRows: number; keptRows: number } & (
+  | { parts: readonly StagedPart[] }
+  | { table: string }
+);
+
+function stagedTables(staged: Staged): string[] {
+  return 'parts' in staged ? staged.parts.map((p) => p.table) : [staged.table];
 }
 
 async function stageToMerge(client: pg.PoolClient, rows: Iterable<SyntheticTransaction>, run: { loadId: string; generatedAt: Date }, sink: TransactionSink, timer: StepTimer): Promise<Staged> {
   const staged = await stageTransactions(client, rows, run, sink);
   timer.record('generate_and_copy', staged.timings.copy);
-  return { tables: [staged.table], parts: undefined, rows: staged.rows, ledger: staged.ledger, replacedRows: 0, keptRows: 0 };
+  return { table: staged.table, rows: staged.rows, ledger: staged.ledger, replacedRows: 0, keptRows: 0 };
 }
 
 /** A run of every account (single node): partitions streamed in on a second connection, keyed and checked on the run's. */
@@ -385,7 +385,7 @@ async function stageToSwitch(input: {
 }): Promise<Staged> {
   const accounts = [...input.seeds].sort(compareAccounts);
   const side = await input.warehouse.pool.connect();
-  const cancel = cancelOnAbort(input.warehouse.pool, side, input.sink.signal ?? new AbortController().signal);
+  const cancel = cancelOnAbort(input.warehouse.pool, side, input.locks.signal);
   let broken: Error | undefined;
   // a connection that breaks while idle says so as an event; its next query then fails the run
   const onBroken = (error: Error) => (broken ??= error);
@@ -399,7 +399,7 @@ async function stageToSwitch(input: {
     );
     input.timer.record('generate_and_copy', staged.timings.copy);
     input.timer.record('keys_and_checks', staged.timings.keys);
-    return { tables: staged.parts.map((p) => p.table), parts: staged.parts, rows: staged.rows, ledger: staged.ledger, replacedRows: staged.replacedRows, keptRows: staged.keptRows };
+    return { parts: staged.parts, rows: staged.rows, ledger: staged.ledger, replacedRows: staged.replacedRows, keptRows: staged.keptRows };
   } catch (error) {
     broken ??= connectionLost(error);
     throw error;

@@ -3,7 +3,7 @@ import { escapeLiteral } from 'pg';
 import type { SyntheticTransaction } from '../synth/types.js';
 import { runConstantDefaults } from './copy-encoding.js';
 import { copyRows, RowSource, type TransactionSink } from './copy-rows.js';
-import { LedgerCollector, type AccountLedger } from './ledger.js';
+import type { AccountLedger } from './ledger.js';
 import { withLockRetries, type LockContext } from './locks.js';
 import type { PartPlan } from './partition-plan.js';
 
@@ -100,17 +100,9 @@ export async function stagePartitions(
     carry.replaced = Number((await main.query<{ n: string }>(`SELECT count(*) AS n FROM ${PARENT}`)).rows[0]!.n);
   });
 
-  const ledger = new LedgerCollector();
   const source = new RowSource(input.rows[Symbol.iterator]());
   const signal = sink.signal ? AbortSignal.any([sink.signal, failed.signal]) : failed.signal;
-  const partSink: TransactionSink = {
-    onRow: (row) => {
-      ledger.add(row);
-      return sink.onRow(row);
-    },
-    onProgress: sink.onProgress,
-    signal,
-  };
+  const partSink: TransactionSink = { ...sink, signal };
   const parts: StagedPart[] = [];
   let rows = 0;
   let current = -1; // the part of the account last seen, looked up once per account
@@ -149,7 +141,7 @@ export async function stagePartitions(
   if (source.next() !== undefined) throw new Error('generated rows out of the order of the partitions (the generator writes accounts in order)');
   const copy = Date.now() - started;
   await keyed;
-  return { parts, rows, ledger: ledger.result(), replacedRows: carry.replaced - carry.kept, keptRows: carry.kept, timings: { copy, keys: Date.now() - started - copy } };
+  return { parts, rows, ledger: source.ledger.result(), replacedRows: carry.replaced - carry.kept, keptRows: carry.kept, timings: { copy, keys: Date.now() - started - copy } };
 }
 
 /** A partition's rows of other accounts carried over, its primary key, its foreign keys: in the run's transaction. */
@@ -246,7 +238,7 @@ function accountKey(account: { bankId: string; accountId: string }): string {
   return `${account.bankId}\u0000${account.accountId}`;
 }
 
-export async function markAccounts(client: pg.ClientBase, name: string, accounts: readonly { bankId: string; accountId: string }[]): Promise<void> {
+async function markAccounts(client: pg.ClientBase, name: string, accounts: readonly { bankId: string; accountId: string }[]): Promise<void> {
   await client.query(`CREATE TEMP TABLE ${name} (bank_id text, account_id text, PRIMARY KEY (bank_id, account_id)) ON COMMIT DROP`);
   await client.query(`INSERT INTO ${name} SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, [
     accounts.map((a) => a.bankId),

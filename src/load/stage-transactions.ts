@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { SyntheticTransaction } from '../synth/types.js';
 import { runConstantDefaults } from './copy-encoding.js';
 import { copyRows, RowSource, type TransactionSink } from './copy-rows.js';
-import { LedgerCollector, type AccountLedger } from './ledger.js';
+import type { AccountLedger } from './ledger.js';
 
 /**
  * Stages the rows of a run that merges into raw.transactions instead of replacing it (appends,
@@ -42,16 +42,10 @@ export async function stageTransactions(
   await client.query(`CREATE TABLE ${table} (LIKE ${PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
   const defaults = runConstantDefaults(table, run);
   await client.query(defaults.set);
-  const ledger = new LedgerCollector();
-  const copied = await copyRows(client, table, new RowSource(rows[Symbol.iterator]()), {
-    ...sink,
-    onRow: (row) => {
-      ledger.add(row);
-      return sink.onRow(row);
-    },
-  });
+  const source = new RowSource(rows[Symbol.iterator]());
+  const copied = await copyRows(client, table, source, sink);
   await client.query(defaults.drop);
-  return { table, rows: copied, ledger: ledger.result(), timings: { copy: Date.now() - started } };
+  return { table, rows: copied, ledger: source.ledger.result(), timings: { copy: Date.now() - started } };
 }
 
 /** How `mergeIn` checked the foreign keys of the rows it inserted. */

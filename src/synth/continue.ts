@@ -5,7 +5,7 @@ import { DAY_MS, historyWindow, isoDay } from './calendar.js';
 import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { EventBuffer, NOT_FRAUD } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
-import { compare, eventRows, type AccountProfile } from './generator.js';
+import { compareAccounts, eventRows, transactionIdPrefix, type AccountProfile } from './generator.js';
 import { PLANNERS, type AccountState } from './kinds.js';
 import type { Party } from './pools.js';
 import { Rng, WeightedTable } from './prng.js';
@@ -86,12 +86,12 @@ export function* continueHistories(
   const events = new EventBuffer();
   const scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>(), due: [] as Refundable[] };
   const kindRates = new Map<string, KindRates>();
-  const ordered = [...accounts].sort((a, b) => compare(a.seed.bankId, b.seed.bankId) || compare(a.seed.accountId, b.seed.accountId));
+  const ordered = [...accounts].sort((a, b) => compareAccounts(a.seed, b.seed));
   for (const account of ordered) {
     const { seed, profile } = account;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
     const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who, kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), incidents: new Map(), scratch };
-    const idPrefix = `synth_${seed.bankId}_${seed.accountId}_`;
+    const idPrefix = transactionIdPrefix(seed);
     const k = Math.max(0, asOfDay - account.historyEndDay);
     const from = profile.closingMinor;
     let balance = from;

@@ -73,8 +73,7 @@ class RowCursor {
     const { plan } = history;
     this.onAccount?.(profileOf(account, plan));
     this.width = Math.max(4, String(plan.rows).length);
-    // OBP account ids are unique only within a bank (the sandbox reuses them across banks)
-    this.idPrefix = `synth_${account.bankId}_${account.accountId}_`;
+    this.idPrefix = transactionIdPrefix(account);
     this.slice = 0;
     this.written = 0;
     this.count = 0;
@@ -235,6 +234,14 @@ export function* describeAccounts(accounts: readonly AccountSeed[], options: Gen
 
 export function describeAccount(account: AccountSeed, options: GenerateOptions): AccountDescription {
   return [...describeAccounts([account], options)][0]!;
+}
+
+/**
+ * Every transaction id of an account starts with this (then its row number, or an appended day and
+ * number). OBP account ids are unique only within a bank (the sandbox reuses them across banks).
+ */
+export function transactionIdPrefix(account: { bankId: string; accountId: string }): string {
+  return `synth_${account.bankId}_${account.accountId}_`;
 }
 
 /** The order the stream writes accounts in: by bank, then account (the loader plans its partitions by it). */

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { transactionIdPrefix } from '../../src/synth/generator.js';
 import type { SyntheticTransaction } from '../../src/synth/types.js';
 
 /** `count` plain card payments of an account, ids `synth_<bank>_<account>_<tag><NNNN>`, the ledger running down from 100.00. */
 export function cardPayments(account: { bankId: string; accountId: string }, count: number, tag: string): SyntheticTransaction[] {
   return Array.from({ length: count }, (_, i) => ({
-    transactionId: `synth_${account.bankId}_${account.accountId}_${tag}${String(i + 1).padStart(4, '0')}`,
+    transactionId: `${transactionIdPrefix(account)}${tag}${String(i + 1).padStart(4, '0')}`,
     bankId: account.bankId,
     accountId: account.accountId,
     amountMinor: -100,
