@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LedgerCollector } from '../src/load/ledger.js';
 import { describeSession } from '../src/load/locks.js';
-import { stagingTableName } from '../src/load/stage-transactions.js';
 import { pathSegment } from '../src/obp/transport.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';
 
@@ -18,12 +17,6 @@ describe('load building blocks', () => {
       { bankId: 'b', accountId: 'a2', rows: 1, openingMinor: 0, netMinor: 200, closingMinor: 200 },
       { bankId: 'c', accountId: 'a2', rows: 1, openingMinor: 100, netMinor: -1, closingMinor: 99 },
     ]);
-  });
-
-  it('names a staging table by its load id, within the 63 bytes of an identifier', () => {
-    const name = stagingTableName('61165301-8107-4c0b-900d-d8cba99c7f88');
-    assert.equal(name, 'transactions_6116530181074c0b900dd8cba99c7f88');
-    assert.ok(`${name}_pkey`.length <= 63);
   });
 
   it('percent-encodes ids as one path segment, dots included', () => {

@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { from as copyFrom } from 'pg-copy-streams';
 import { formatMinorUnits } from '../src/core/money.js';
-import { BinaryCopyEncoder, CopyLineEncoder, TRANSACTION_COPY_COLUMNS } from '../src/load/copy-encoding.js';
+import { cardPayments } from './helpers/staged-rows.js';
+import { BinaryCopyEncoder, CopyLineEncoder, RUN_CONSTANT_COLUMNS, TRANSACTION_COPY_COLUMNS } from '../src/load/copy-encoding.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { generateTransactions, loadProfile, sampleAccounts } from '../src/synth/index.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';
@@ -89,6 +90,30 @@ describe('COPY binary encoding (the loader\'s)', () => {
       // numerics keep their scale (2): 0.00, not 0
       const zero = await client.query<{ amount: string }>(`SELECT amount::text FROM via_binary WHERE transaction_id = 'e2'`);
       assert.equal(zero.rows[0]!.amount, '0.00');
+    } finally {
+      client.release();
+    }
+  });
+
+  it('writes the run\'s constants after each row\'s own fields when given them, as the columns\' defaults would', async () => {
+    const run = { loadId: '61165301-8107-4c0b-900d-d8cba99c7f88', generatedAt: new Date('2026-10-01T12:34:56.789Z') };
+    const rows = edges(cardPayments({ bankId: 'b', accountId: 'a' }, 1, 't')[0]!);
+    const client = await db.warehouse.pool.connect();
+    try {
+      const columns = [...TRANSACTION_COPY_COLUMNS, ...RUN_CONSTANT_COLUMNS];
+      await client.query(`CREATE TEMP TABLE with_constants AS SELECT ${columns.join(', ')} FROM raw.transactions WITH NO DATA`);
+      const binary = new BinaryCopyEncoder(run);
+      const chunks = [BinaryCopyEncoder.HEADER];
+      for (const row of rows) {
+        const buf = Buffer.alloc(binary.maxBytes(row));
+        chunks.push(buf.subarray(0, binary.encode(row, buf, 0)));
+      }
+      chunks.push(BinaryCopyEncoder.TRAILER);
+      await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY with_constants (${columns.join(', ')}) FROM STDIN WITH (FORMAT binary)`)));
+      const { rows: stored } = await client.query(`SELECT DISTINCT data_source, generated_at, load_id::text FROM with_constants`);
+      assert.deepEqual(stored, [{ data_source: 'SYNTHETIC', generated_at: run.generatedAt, load_id: run.loadId }]);
+      const { rows: ids } = await client.query(`SELECT transaction_id FROM with_constants ORDER BY 1`);
+      assert.deepEqual(ids.map((r) => r.transaction_id), rows.map((r) => r.transactionId).sort());
     } finally {
       client.release();
     }

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { mergeIn, stageTransactions, type ForeignKeyPath } from '../src/load/stage-transactions.js';
+import { mergeIn, type ForeignKeyPath } from '../src/load/merge-in.js';
 import { createTestDatabase, sessions, type TestDatabase } from './helpers/database.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';
 import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-rows.js';
+import { detachedTables } from './helpers/warehouse-queries.js';
 
-// The merge-in path of appends and shards: a run stages only its own accounts' rows and merges them
-// into raw.transactions with row locks, so readers and runs on other accounts never wait for it.
+// The merge-in path of appends and shards: a run COPYs only its own accounts' rows into
+// raw.transactions with row locks, so readers and runs on other accounts never wait for it.
 
 const BANK = 'bank-m';
 const ACCOUNTS = ['acc-1', 'acc-2', 'acc-3'];
@@ -18,14 +19,13 @@ const LOADER = `hbtest_loader_${process.pid}`;
 
 const rows = (accountId: string, count: number, tag: string) => cardPayments({ bankId: BANK, accountId }, count, tag);
 
-/** One run in its own transaction, left open: stage the rows of `accountIds` and merge them in. */
+/** One run in its own transaction, left open: merge the rows of `accountIds` in. */
 async function mergeRun(client: pg.ClientBase, accountIds: string[], tag: string, replace: boolean) {
   await client.query('BEGIN');
   const loadId = await newRun(client);
   const accounts = accountIds.map((accountId) => ({ bankId: BANK, accountId }));
-  const staged = await stageTransactions(client, accountIds.flatMap((a) => rows(a, 3, tag)), { loadId, generatedAt: new Date() }, noSink);
-  const merged = await mergeIn(client, staged, { replaceAccounts: replace ? accounts : [] });
-  return { loadId, staged, merged };
+  const merged = await mergeIn(client, accountIds.flatMap((a) => rows(a, 3, tag)), { loadId, generatedAt: new Date() }, { replaceAccounts: replace ? accounts : [] }, noSink);
+  return { loadId, merged };
 }
 
 async function addAccount(client: pg.ClientBase, accountId: string): Promise<void> {
@@ -49,11 +49,11 @@ async function waitingForLock(observer: pg.ClientBase, pid: number): Promise<voi
   throw new Error(`backend ${pid} never waited for a lock`);
 }
 
-/** Stages `staged` in a run of its own (or as run `loadId`, not recorded), expects the merge to fail with `error`, rolls back. */
-async function refusedMerge(client: pg.ClientBase, staged: SyntheticTransaction[], error: RegExp, path: ForeignKeyPath, loadId?: string): Promise<void> {
+/** Merges `merged` in a run of its own (or as run `loadId`, not recorded), expects it to fail with `error`, rolls back. */
+async function refusedMerge(client: pg.ClientBase, merged: SyntheticTransaction[], error: RegExp, path: ForeignKeyPath, loadId?: string): Promise<void> {
   await client.query('BEGIN');
-  const table = await stageTransactions(client, staged, { loadId: loadId ?? (await newRun(client)), generatedAt: new Date() }, noSink);
-  await assert.rejects(mergeIn(client, table, { replaceAccounts: [] }), error, path);
+  const run = { loadId: loadId ?? (await newRun(client)), generatedAt: new Date() };
+  await assert.rejects(mergeIn(client, merged, run, { replaceAccounts: [] }, noSink), error, path);
   await client.query('ROLLBACK');
 }
 
@@ -100,23 +100,28 @@ describe('merging a run\'s rows into raw.transactions', () => {
     ['triggers', connectAsLoader],
   ];
 
-  it('stages only the run\'s own rows, then adds them next to the others, keeping earlier rows as they were', async () => {
+  it('adds only the run\'s own rows next to the others, with the run\'s lineage, keeping earlier rows as they were', async () => {
     const client = await connect();
     const first = await mergeRun(client, ['acc-1', 'acc-2'], 'a', false);
-    assert.equal(first.staged.rows, 6);
+    assert.equal(first.merged.rows, 6);
+    assert.deepEqual(first.merged.ledger.map((l) => [l.accountId, l.rows]), [['acc-1', 3], ['acc-2', 3]]);
     await client.query('COMMIT');
 
-    const second = await mergeRun(client, ['acc-1'], 'b', false);
+    const generatedAt = new Date('2026-10-01T12:34:56.789Z');
+    await client.query('BEGIN');
+    const second = await newRun(client);
+    await mergeIn(client, rows('acc-1', 3, 'b'), { loadId: second, generatedAt }, { replaceAccounts: [] }, noSink);
     await client.query('COMMIT');
-    const { rows: byRun } = await client.query<{ load_id: string; n: number }>(
-      `SELECT load_id::text, count(*)::int AS n FROM raw.transactions GROUP BY load_id ORDER BY n DESC`,
+    const { rows: byRun } = await client.query<{ load_id: string; n: number; sources: string[]; generated: Date[] }>(
+      `SELECT load_id::text, count(*)::int AS n, array_agg(DISTINCT data_source) AS sources, array_agg(DISTINCT generated_at) AS generated
+       FROM raw.transactions GROUP BY load_id ORDER BY n DESC`,
     );
-    assert.deepEqual(byRun, [
-      { load_id: first.loadId, n: 6 },
-      { load_id: second.loadId, n: 3 },
+    assert.deepEqual(byRun.map((r) => [r.load_id, r.n, r.sources]), [
+      [first.loadId, 6, ['SYNTHETIC']],
+      [second, 3, ['SYNTHETIC']],
     ]);
-    const { rows: left } = await client.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'raw_loads' AND tablename = $1`, [second.staged.table.split('.')[1]]);
-    assert.equal(left.length, 0, 'the staged table is dropped');
+    assert.deepEqual(byRun[1]!.generated, [generatedAt], 'each row carries the run\'s generated_at');
+    assert.deepEqual(await detachedTables(client), [], 'nothing is left in raw_loads');
   });
 
   it('replaces the listed accounts\' rows and counts them', async () => {
@@ -223,6 +228,22 @@ describe('merging a run\'s rows into raw.transactions', () => {
       assert.equal(await rowsOf(client, 'acc-granted'), 3);
     } finally {
       await db.warehouse.pool.query(`REVOKE SET ON PARAMETER session_replication_role FROM ${LOADER}`);
+    }
+  });
+
+  it('keeps the triggers on for a foreign key on a column whose values the bulk check does not know, which then checks every row', async () => {
+    const client = await connect();
+    await client.query(`CREATE TABLE public.currencies (code char(3) PRIMARY KEY); INSERT INTO public.currencies VALUES ('EUR')`);
+    await client.query(`ALTER TABLE raw.transactions ADD CONSTRAINT transactions_currency_fkey FOREIGN KEY (currency) REFERENCES public.currencies (code)`);
+    try {
+      await addAccount(client, 'acc-currency');
+      const run = await mergeRun(client, ['acc-currency'], 'x', false);
+      assert.equal(run.merged.foreignKeys, 'triggers');
+      await client.query('COMMIT');
+      const unknown = rows('acc-currency', 1, 'y').map((r) => ({ ...r, currency: 'XXX' }));
+      await refusedMerge(client, unknown, /violates foreign key constraint "transactions_currency_fkey"/, 'triggers');
+    } finally {
+      await client.query(`ALTER TABLE raw.transactions DROP CONSTRAINT IF EXISTS transactions_currency_fkey; DROP TABLE IF EXISTS public.currencies`);
     }
   });
 

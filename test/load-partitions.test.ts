@@ -8,7 +8,7 @@ import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-row
 import { MAX_PARTS, planParts, ROWS_PER_PART, type PartPlan } from '../src/load/partition-plan.js';
 import { dropAbandonedParts, dropParts, stagePartitions, switchIn } from '../src/load/stage-partitions.js';
 import type { LockContext } from '../src/load/locks.js';
-import { mergeIn, stageTransactions } from '../src/load/stage-transactions.js';
+import { mergeIn } from '../src/load/merge-in.js';
 import { compareAccounts, transactionIdPrefix } from '../src/synth/generator.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';
 
@@ -181,8 +181,7 @@ describe('staging a full load as partitions', () => {
     const appended = [ACCOUNTS[0]!, ACCOUNTS[5]!].flatMap((a) => cardPayments(a, 2, '2026-12-01_'));
     await main.query('BEGIN');
     const loadId = await newRun(main);
-    const staged = await stageTransactions(main, appended, { loadId, generatedAt: new Date() }, noSink);
-    await mergeIn(main, staged, { replaceAccounts: [] });
+    await mergeIn(main, appended, { loadId, generatedAt: new Date() }, { replaceAccounts: [] }, noSink);
     await main.query('COMMIT');
     const { rows: placed } = await main.query<{ account_id: string; part: string }>(
       `SELECT DISTINCT account_id, tableoid::regclass::text AS part FROM raw.transactions WHERE load_id = $1 ORDER BY 1`,

@@ -63,7 +63,7 @@ describe('sharded loads on one PostgreSQL', () => {
   });
 
   it('runs different shards at the same time: one commits while the other is mid-load', async () => {
-    await assertShardsOverlap({ url: db.url, pool: db.warehouse.pool }, ARGS, 100_000);
+    await assertShardsOverlap({ url: db.url, pool: db.warehouse.pool }, ARGS, 1_000_000);
   });
 
   it('refuses a shard-run while a run of another shard count is running', async () => {
@@ -105,7 +105,8 @@ describe('sharded loads on one PostgreSQL', () => {
     // every column of every bank, lineage included
     const banks = async () => (await db.warehouse.pool.query(`SELECT to_jsonb(b) AS row FROM raw.banks b ORDER BY bank_id`)).rows.map((r) => r.row);
     const load = (server: SandboxServer, extra: string[]) => startCli(['load', ...ARGS, '--obp-source', 'live', ...extra], { env: { DATABASE_URL: db.url, ...liveObpEnv(server) } });
-    const BIG = ['--transactions-per-account', '100000', '--shard', '1/2'];
+    // long enough to be mid-stream while another run starts, waits and commits (it is stopped then)
+    const BIG = ['--transactions-per-account', '1000000', '--shard', '1/2'];
 
     it('are loaded from one OBP, then OBP renames one and drops the other', async () => {
       original = await startObpServer({ data: manyBanks(2, 4) });

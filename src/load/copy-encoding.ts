@@ -10,21 +10,32 @@ export const TRANSACTION_COPY_COLUMNS = [
   'balance_after', 'is_fraud', 'fraud_pattern',
 ] as const;
 
+/** The columns constant for a whole run, after TRANSACTION_COPY_COLUMNS in the table. */
+export const RUN_CONSTANT_COLUMNS = ['data_source', 'generated_at', 'load_id'] as const;
+
+/** What a run's rows share: the values of RUN_CONSTANT_COLUMNS. */
+export interface RunConstants {
+  generatedAt: Date;
+  loadId: string;
+}
+
 /**
- * The columns constant for a whole run (data_source, generated_at, load_id) are not sent per row:
- * they are a third of each line, and parsing is what bounds COPY. Instead they become column
- * defaults for the duration of the run's transaction (which holds the table exclusively).
- * Returns the statements that set and then drop those defaults on `table`.
+ * The columns constant for a whole run are not sent per row where the run owns the table: they
+ * are a third of each line, and parsing is what bounds COPY. Instead they become column defaults
+ * for the duration of the run's transaction (which holds the table exclusively). Returns the
+ * statements that set and then drop those defaults on `table`. (A table others read, such as
+ * raw.transactions itself, would be locked against readers by the ALTER: rows copied into it
+ * carry the constants, see `BinaryCopyEncoder`.)
  */
-export function runConstantDefaults(table: string, run: { generatedAt: Date; loadId: string }): { set: string; drop: string } {
-  const constants: [string, string][] = [
-    ['data_source', `'SYNTHETIC'`],
-    ['generated_at', `${escapeLiteral(run.generatedAt.toISOString())}::timestamptz`],
-    ['load_id', `${escapeLiteral(run.loadId)}::uuid`],
-  ];
+export function runConstantDefaults(table: string, run: RunConstants): { set: string; drop: string } {
+  const values: Record<(typeof RUN_CONSTANT_COLUMNS)[number], string> = {
+    data_source: `'SYNTHETIC'`,
+    generated_at: `${escapeLiteral(run.generatedAt.toISOString())}::timestamptz`,
+    load_id: `${escapeLiteral(run.loadId)}::uuid`,
+  };
   return {
-    set: `ALTER TABLE ${table} ${constants.map(([c, v]) => `ALTER COLUMN ${c} SET DEFAULT ${v}`).join(', ')}`,
-    drop: `ALTER TABLE ${table} ${constants.map(([c]) => `ALTER COLUMN ${c} DROP DEFAULT`).join(', ')}`,
+    set: `ALTER TABLE ${table} ${RUN_CONSTANT_COLUMNS.map((c) => `ALTER COLUMN ${c} SET DEFAULT ${values[c]}`).join(', ')}`,
+    drop: `ALTER TABLE ${table} ${RUN_CONSTANT_COLUMNS.map((c) => `ALTER COLUMN ${c} DROP DEFAULT`).join(', ')}`,
   };
 }
 
@@ -53,18 +64,28 @@ export class BinaryCopyEncoder {
   /** a field count of -1 ends the data */
   static readonly TRAILER = Buffer.from([0xff, 0xff]);
 
+  /** the run's constant fields, encoded once, written after each row's own (none: the columns have defaults) */
+  private readonly constants: Buffer;
+  private readonly fields: number;
+
+  /** The encoder of rows with TRANSACTION_COPY_COLUMNS, and with `run` RUN_CONSTANT_COLUMNS after them. */
+  constructor(run?: RunConstants) {
+    this.constants = run ? runConstantFields(run) : Buffer.alloc(0);
+    this.fields = TRANSACTION_COPY_COLUMNS.length + (run ? RUN_CONSTANT_COLUMNS.length : 0);
+  }
+
   /** An upper bound of the bytes `encode` writes for the row (UTF-8 takes at most 3 bytes per UTF-16 unit). */
   maxBytes(row: SyntheticTransaction): number {
     const chars = row.transactionId.length + row.bankId.length + row.accountId.length + row.currency.length + row.transactionType.length +
       row.description.length + (row.merchant?.length ?? 0) + (row.merchantCategory?.length ?? 0) + (row.counterparty?.length ?? 0) +
       row.channel.length + (row.fraudPattern?.length ?? 0);
     // field count, 16 lengths, two numerics of at most 6 digits, a timestamp, two booleans
-    return 2 + 16 * 4 + 2 * (8 + 2 * 6) + 8 + 2 + 3 * chars;
+    return 2 + 16 * 4 + 2 * (8 + 2 * 6) + 8 + 2 + 3 * chars + this.constants.length;
   }
 
   /** Writes the row at `offset` (room for maxBytes(row) is the caller's); returns the offset after it. */
   encode(row: SyntheticTransaction, buf: Buffer, offset: number): number {
-    let at = int16(buf, offset, TRANSACTION_COPY_COLUMNS.length);
+    let at = int16(buf, offset, this.fields);
     // built per row by concatenation: Buffer.write reads it as it is, where a byte loop would first flatten it
     at = utf8(buf, at, row.transactionId);
     at = text(buf, at, row.bankId);
@@ -81,8 +102,21 @@ export class BinaryCopyEncoder {
     at = bool(buf, at, row.isWeekend);
     at = numeric(buf, at, row.balanceAfterMinor);
     at = bool(buf, at, row.isFraud);
-    return text(buf, at, row.fraudPattern);
+    at = text(buf, at, row.fraudPattern);
+    return at + this.constants.copy(buf, at);
   }
+}
+
+/** RUN_CONSTANT_COLUMNS' fields: 'SYNTHETIC', the run's start as timestamptz, its load_id as uuid (16 bytes). */
+function runConstantFields(run: RunConstants): Buffer {
+  const id = Buffer.from(run.loadId.replace(/-/g, ''), 'hex');
+  if (id.length !== 16) throw new Error(`load_id ${run.loadId} is not a UUID`);
+  const buf = Buffer.alloc(4 + 9 + 12 + 4 + 16);
+  let at = text(buf, 0, 'SYNTHETIC');
+  at = timestamptz(buf, at, run.generatedAt.getTime());
+  at = int32(buf, at, 16);
+  id.copy(buf, at);
+  return buf;
 }
 
 /**

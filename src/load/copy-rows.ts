@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SyntheticTransaction } from '../synth/types.js';
-import { BinaryCopyEncoder, TRANSACTION_COPY_COLUMNS } from './copy-encoding.js';
+import { BinaryCopyEncoder, RUN_CONSTANT_COLUMNS, TRANSACTION_COPY_COLUMNS, type RunConstants } from './copy-encoding.js';
 import { LedgerCollector } from './ledger.js';
 
 /** What a COPY tells the run about its rows as they go by. */
@@ -50,26 +50,38 @@ export class RowSource {
 
 const CHUNK_BYTES = 256 * 1024;
 
+/** Where a COPY writes. */
+export type CopyTarget =
+  /**
+   * A table created in the client's current transaction, with the run's constants as column
+   * defaults (runConstantDefaults): FREEZE writes the rows already frozen, so no later vacuum pass
+   * rewrites them.
+   */
+  | { table: string; fresh: true }
+  /** A table with rows of earlier runs (raw.transactions): each row carries the run's constants. */
+  | { table: string; run: RunConstants };
+
 /**
- * COPYs rows from `source` into `table` in PostgreSQL's binary format until the source ends or
- * `belongs(row)` says a row is not this table's (it is pushed back). The table must have been
- * created in the client's current transaction: FREEZE writes the rows already frozen, so no
- * later vacuum pass rewrites them. Returns the server's count of what it stored.
+ * COPYs rows from `source` into the target in PostgreSQL's binary format until the source ends or
+ * `belongs(row)` says a row is not this table's (it is pushed back). Returns the server's count of
+ * what it stored.
  */
 export async function copyRows(
   client: pg.ClientBase,
-  table: string,
+  target: CopyTarget,
   source: RowSource,
   sink: TransactionSink,
   belongs: (row: SyntheticTransaction) => boolean = () => true,
 ): Promise<number> {
-  const stream = client.query(copyFrom(`COPY ${table} (${TRANSACTION_COPY_COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
+  const run = 'run' in target ? target.run : undefined;
+  const columns = run ? [...TRANSACTION_COPY_COLUMNS, ...RUN_CONSTANT_COLUMNS] : TRANSACTION_COPY_COLUMNS;
+  const stream = client.query(copyFrom(`COPY ${target.table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT binary${run ? '' : ', FREEZE'})`));
   let failure: Error | undefined;
   stream.on('error', (error: Error) => (failure ??= error));
   const finished = once(stream, 'finish');
   finished.catch(() => undefined); // the error is handled through `failure`
 
-  const encoder = new BinaryCopyEncoder();
+  const encoder = new BinaryCopyEncoder(run);
   // Rows go straight into a fresh buffer per chunk, which is handed to the stream as it is.
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = BinaryCopyEncoder.HEADER.copy(buffer, 0);

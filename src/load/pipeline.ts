@@ -21,7 +21,7 @@ import { bankBreakdown, type LoadSummary } from './summary.js';
 import { validateLineage } from './validate.js';
 import { banksToWrite, inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
-import { mergeIn, stageTransactions } from './stage-transactions.js';
+import { mergeIn, type ForeignKeyPath } from './merge-in.js';
 import { dropAbandonedParts, dropParts, stagePartitions, switchIn, type StagedPart } from './stage-partitions.js';
 import { planParts } from './partition-plan.js';
 import { compareAccounts } from '../synth/generator.js';
@@ -298,8 +298,9 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
       onProgress: (rows) => progress.tick(rows),
       signal,
     };
+    // an append replaces nothing (but pruned accounts): earlier rows are never rewritten
     const staged: Staged = merge
-      ? await stageToMerge(client, rows, { loadId, generatedAt: startedAt }, sink, timer)
+      ? await mergeRows(client, log, timer, rows, { loadId, generatedAt: startedAt }, { replaceAccounts: histories ? pruned : [...seeds, ...pruned], distributed }, sink)
       : await stageToSwitch({ warehouse, main: client, rows, seeds, loadId, generatedAt: startedAt, pruned, locks, committed, sink, timer, expected: expectedRows(seeds.length, generateOptions) });
     progress.stop();
     await timer.step('account_profiles', () => writeAccountProfiles(client, profiles, { loadId, generatedAt: startedAt, asOf: generateOptions.asOf }));
@@ -322,12 +323,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
       }, histories?.continued.map((c) => ({ bankId: c.seed.bankId, accountId: c.seed.accountId, closingMinor: c.profile.closingMinor }))),
     );
     signal.throwIfAborted();
-    // an append replaces nothing (but pruned accounts): earlier rows are never rewritten
-    const replaceAccounts = histories ? pruned : [...seeds, ...pruned];
-    const replacedRows =
-      'parts' in staged
-        ? await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged))).then(() => staged.replacedRows)
-        : await mergeStaged(client, log, timer, staged, { replaceAccounts, distributed });
+    if ('parts' in staged) await timer.step('switch', () => withLockRetries(locks, 'switch the new transactions in', () => switchIn(client, staged)));
     await recordRunSucceeded(tx, loadId, {
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
@@ -341,7 +337,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     const csvFiles = csv ? await csv.commit() : [];
     log.info({ loadId, rows: staged.rows }, `load ${loadId} succeeded`);
     const append = histories ? { continued: histories.continued.length, fresh: histories.fresh.length, balancingRows: generated.balancingRows } : undefined;
-    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, shard, stats, staged: { ...staged, replacedRows }, vanished, lineage, timer, csvFiles, append });
+    return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, shard, stats, staged, vanished, lineage, timer, csvFiles, append });
   } catch (error) {
     progress.stop();
     await client.query('ROLLBACK').catch(() => undefined);
@@ -352,20 +348,40 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
   }
 }
 
-/** A run's rows, staged as partitions to switch in, or as one table to merge in. */
+/** A run's rows: staged as partitions to switch in, or already merged into raw.transactions. */
 type Staged = { rows: number; ledger: readonly AccountLedger[]; replacedRows: number; keptRows: number } & (
   | { parts: readonly StagedPart[] }
-  | { table: string }
+  | { merged: ForeignKeyPath }
 );
 
+/** The tables holding the run's rows until it commits. */
 function stagedTables(staged: Staged): string[] {
-  return 'parts' in staged ? staged.parts.map((p) => p.table) : [staged.table];
+  return 'parts' in staged ? staged.parts.map((p) => p.table) : ['raw.transactions'];
 }
 
-async function stageToMerge(client: pg.PoolClient, rows: Iterable<SyntheticTransaction>, run: { loadId: string; generatedAt: Date }, sink: TransactionSink, timer: StepTimer): Promise<Staged> {
-  const staged = await stageTransactions(client, rows, run, sink);
-  timer.record('generate_and_copy', staged.timings.copy);
-  return { table: staged.table, rows: staged.rows, ledger: staged.ledger, replacedRows: 0, keptRows: 0 };
+/**
+ * The merge path (appends, shard-runs, Citus). Says so when the foreign keys were checked row by
+ * row on a single node, where the bulk check merges two to three times faster (bench:append):
+ * what the operator can change is the loader role's right to set session_replication_role.
+ */
+async function mergeRows(
+  client: pg.PoolClient,
+  log: Logger,
+  timer: StepTimer,
+  rows: Iterable<SyntheticTransaction>,
+  run: { loadId: string; generatedAt: Date },
+  options: Parameters<typeof mergeIn>[3],
+  sink: TransactionSink,
+): Promise<Staged> {
+  const merged = await mergeIn(client, rows, run, options, sink);
+  timer.record('generate_and_copy', merged.timings.copy);
+  timer.record('merge', merged.timings.merge);
+  if (merged.foreignKeys === 'triggers' && !options.distributed) {
+    log.info(
+      'merged the rows through the row-by-row foreign-key triggers (two to three times the bulk check\'s merge time): this role may not set session_replication_role (a superuser may; on PostgreSQL 15+, GRANT SET ON PARAMETER session_replication_role TO it), or raw.transactions has a trigger of its own that the bulk check would silence',
+    );
+  }
+  return { merged: merged.foreignKeys, rows: merged.rows, ledger: merged.ledger, replacedRows: merged.replacedRows, keptRows: 0 };
 }
 
 /** A run of every account (single node): partitions streamed in on a second connection, keyed and checked on the run's. */
@@ -488,21 +504,6 @@ async function refuseOtherShardCounts(db: Kysely<Database>, loadId: string, shar
     `Load ${other.load_id} (--shard ${other.shard_index}/${other.shard_count}) is running and splits the accounts into ${other.shard_count} shards; this run asks for ${shard.count}, so the two would load some of the same accounts. Nothing of this run was written.`,
     { hint: `Give every loader of one job the same N (--shard I/${other.shard_count}), or wait until that run has finished.` },
   );
-}
-
-/**
- * The merge path (appends, shard-runs, Citus). Says so when the foreign keys were checked row by
- * row on a single node, where the bulk check merges two to three times faster (bench:append):
- * what the operator can change is the loader role's right to set session_replication_role.
- */
-async function mergeStaged(client: pg.PoolClient, log: Logger, timer: StepTimer, staged: { table: string }, options: Parameters<typeof mergeIn>[2]): Promise<number> {
-  const merged = await timer.step('merge', () => mergeIn(client, staged, options));
-  if (merged.foreignKeys === 'triggers' && !options.distributed) {
-    log.info(
-      'merged the rows through the row-by-row foreign-key triggers (two to three times the bulk check\'s merge time): this role may not set session_replication_role (a superuser may; on PostgreSQL 15+, GRANT SET ON PARAMETER session_replication_role TO it), or raw.transactions has a trigger of its own that the bulk check would silence',
-    );
-  }
-  return merged.replacedRows;
 }
 
 /** The shard of this run and its run group, or undefined for a run of every account. */

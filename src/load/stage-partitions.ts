@@ -127,7 +127,7 @@ export async function stagePartitions(
       await side.query(`CREATE TABLE ${table} (LIKE ${PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS${rangeCheck(table, part)})`);
       const defaults = runConstantDefaults(table, { loadId, generatedAt: input.generatedAt });
       await side.query(defaults.set);
-      rows += await copyRows(side, table, source, partSink, belongs);
+      rows += await copyRows(side, { table, fresh: true }, source, partSink, belongs);
       await side.query(defaults.drop);
       await side.query('COMMIT');
     } catch (error) {

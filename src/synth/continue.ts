@@ -5,10 +5,10 @@ import { DAY_MS, historyWindow, isoDay } from './calendar.js';
 import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { EventBuffer, NOT_FRAUD } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
-import { compareAccounts, eventRows, transactionIdPrefix, type AccountProfile } from './generator.js';
+import { AccountRows, compareAccounts, rowNumber, transactionIdPrefix, type AccountProfile } from './generator.js';
 import { PLANNERS, type AccountState } from './kinds.js';
 import type { Party } from './pools.js';
-import { Rng, WeightedTable } from './prng.js';
+import { Rng, StreamFamily, WeightedTable } from './prng.js';
 import type { TransactionKind } from './profile.js';
 import { weekdayFactor, type Rhythm } from './rhythm.js';
 import type { AccountSeed, SyntheticTransaction } from './types.js';
@@ -75,41 +75,107 @@ export function* continueHistories(
       hint: 'Append with a realistic profile (the default), or run a full load (without --append) with this one.',
     });
   }
-  const base = generationContext(options);
-  const asOfDay = epochDayOf(options.asOf);
-  const contexts = new Map<number, GenerationContext>();
-  const dayCtx = (day: number) => {
-    let ctx = contexts.get(day);
-    if (!ctx) contexts.set(day, (ctx = dayContext(base, day)));
+  const days = new DayCursor(accounts, options, onAccount);
+  // as in generateTransactions: the generator's frame holds only the cursor
+  while (days.nextRun()) for (let i = 0; i < days.count; i++) yield days.row(i);
+}
+
+/** Every continued account's new days, in order, as runs: one account-day's rows at a time. */
+class DayCursor {
+  private readonly base: GenerationContext;
+  private readonly asOfDay: number;
+  private readonly contexts = new Map<number, GenerationContext>();
+  private readonly dayCtx = (day: number) => {
+    let ctx = this.contexts.get(day);
+    if (!ctx) this.contexts.set(day, (ctx = dayContext(this.base, day)));
     return ctx;
   };
-  const events = new EventBuffer();
-  const scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>(), due: [] as Refundable[] };
-  const kindRates = new Map<string, KindRates>();
-  const ordered = [...accounts].sort((a, b) => compareAccounts(a.seed, b.seed));
-  for (const account of ordered) {
-    const { seed, profile } = account;
-    const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
-    const days: AccountDays = { seed, who, profile, rates: ratesOf(base, who, kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx, refunds: new Map(), incidents: new Map(), scratch };
-    const idPrefix = transactionIdPrefix(seed);
-    const k = Math.max(0, asOfDay - account.historyEndDay);
-    const from = profile.closingMinor;
-    let balance = from;
-    let newRows = 0;
-    let balancingRows = 0;
-    let limitMinor = profile.overdraftLimitMinor;
-    for (let i = 0; i < k; i++) {
-      const day = account.historyEndDay + i;
-      const to = seed.balanceMinor === null ? null : from + Math.round(((seed.balanceMinor - from) * (i + 1)) / k);
-      const planned = planDay(days, day, events, balance, to, limitMinor);
-      limitMinor = planned.limitMinor;
-      const dayPrefix = `${idPrefix}${isoDay(day)}_`;
-      yield* eventRows(dayCtx(day), events, planned.rows, seed, profile, balance, (j) => dayPrefix + String(j + 1).padStart(4, '0'));
-      for (let j = 0; j < planned.rows; j++) balance += events.chronoAmounts[j] as number;
-      newRows += planned.rows;
-      balancingRows += planned.transfers;
+  private readonly events = new EventBuffer();
+  private readonly scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>(), due: [] as Refundable[] };
+  private readonly kindRates = new Map<string, KindRates>();
+  private readonly discretionary: readonly (DiscretionaryPlan | null)[];
+  private readonly ordered: readonly ContinuedAccount[];
+  /** the next account in `ordered` */
+  private next = 0;
+  /** the account being continued, and where it stands */
+  private account: ContinuedAccount | null = null;
+  private days: AccountDays | null = null;
+  private idPrefix = '';
+  /** days to book (k), the next one (i) */
+  private k = 0;
+  private i = 0;
+  private balance = 0;
+  private newRows = 0;
+  private balancingRows = 0;
+  private limitMinor = 0;
+  private rows: AccountRows | null = null;
+  private dayPrefix = '';
+  /** rows in this run */
+  count = 0;
+
+  constructor(
+    accounts: readonly ContinuedAccount[],
+    options: GenerateOptions,
+    private readonly onAccount: ((outcome: Continuation) => void) | undefined,
+  ) {
+    this.base = generationContext(options);
+    this.discretionary = discretionaryPlans(this.base);
+    this.asOfDay = epochDayOf(options.asOf);
+    this.ordered = [...accounts].sort((a, b) => compareAccounts(a.seed, b.seed));
+  }
+
+  /** Moves to the next account-day with rows; false when every account is written. */
+  nextRun(): boolean {
+    for (;;) {
+      const account = this.account;
+      if (account !== null && this.i < this.k) {
+        const day = account.historyEndDay + this.i++;
+        const { seed } = account;
+        const from = account.profile.closingMinor;
+        const to = seed.balanceMinor === null ? null : from + Math.round(((seed.balanceMinor - from) * this.i) / this.k);
+        const planned = planDay(this.days!, day, this.events, this.balance, to, this.limitMinor);
+        this.limitMinor = planned.limitMinor;
+        this.newRows += planned.rows;
+        this.balancingRows += planned.transfers;
+        if (planned.rows === 0) continue;
+        this.rows = new AccountRows(this.dayCtx(day), this.events, seed, account.profile, this.balance);
+        for (let j = 0; j < planned.rows; j++) this.balance += this.events.chronoAmounts[j] as number;
+        this.dayPrefix = `${this.idPrefix}${isoDay(day)}_`;
+        this.count = planned.rows;
+        return true;
+      }
+      if (account !== null) {
+        const { profile } = account;
+        this.onAccount?.({
+          profile: { ...profile, rows: profile.rows + this.newRows, closingMinor: this.balance, overdraftLimitMinor: this.limitMinor, missedRecurring: 0 },
+          newRows: this.newRows,
+          balancingRows: this.balancingRows,
+        });
+        this.account = null;
+      }
+      if (this.next >= this.ordered.length) return false;
+      this.start(this.ordered[this.next++]!);
     }
-    onAccount?.({ profile: { ...profile, rows: profile.rows + newRows, closingMinor: balance, overdraftLimitMinor: limitMinor, missedRecurring: 0 }, newRows, balancingRows });
+  }
+
+  private start(account: ContinuedAccount): void {
+    const { seed, profile } = account;
+    const { base } = this;
+    const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
+    this.account = account;
+    this.days = { seed, who, profile, rates: ratesOf(base, who, this.kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx: this.dayCtx, discretionary: this.discretionary, dayStreams: new StreamFamily('day', base.options.seed, seed.bankId, seed.accountId), refunds: new Map(), incidents: new Map(), scratch: this.scratch };
+    this.idPrefix = transactionIdPrefix(seed);
+    this.k = Math.max(0, this.asOfDay - account.historyEndDay);
+    this.i = 0;
+    this.balance = profile.closingMinor;
+    this.newRows = 0;
+    this.balancingRows = 0;
+    this.limitMinor = profile.overdraftLimitMinor;
+  }
+
+  /** the run's i-th row */
+  row(i: number): SyntheticTransaction {
+    return this.rows!.next(i, this.dayPrefix + rowNumber(i + 1, 4));
   }
 }
 
@@ -123,11 +189,27 @@ interface AccountDays {
   base: GenerationContext;
   appendsFromDay: number;
   dayCtx: (day: number) => GenerationContext;
+  /** the planner of each of the run's discretionary types (GenerationContext.discretionaryTypes); null for refunds */
+  discretionary: readonly (DiscretionaryPlan | null)[];
+  /** the account's day streams: (seed, account) read once, each day's stream of (seed, account, day) */
+  dayStreams: StreamFamily;
   /** refundable purchases by block */
   refunds: Map<number, RefundBlock>;
   /** the fraud incidents of the block being booked, by day they start on */
   incidents: Map<number, Map<number, [number, number][]>>;
   scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock>; due: Refundable[] };
+}
+
+type DiscretionaryPlan = (s: AccountState, type: number) => void;
+
+/** The planner of each discretionary type of the run (null for refunds, which the refund streams book). */
+function discretionaryPlans(ctx: GenerationContext): (DiscretionaryPlan | null)[] {
+  return ctx.discretionaryTypes.map((type) => {
+    const kind = ctx.types[type]!.kind;
+    const planner = PLANNERS[kind];
+    if (planner.phase !== 'discretionary') throw new Error(`kind ${kind} is not discretionary`);
+    return kind === 'refund' ? null : planner.plan;
+  });
 }
 
 /** How busy each day of a 30-day block is for shopping (the same for every account: built once per run and block). */
@@ -147,20 +229,33 @@ function busyBlock(a: AccountDays, block: number): BusyBlock {
 
 /** What an account books a day on average, from its rate: the rate holds recurring and rated rows too, as in a full history. */
 interface Rates {
-  rated: [TransactionKind, number][];
+  rated: readonly RatedPlan[];
+  recurring: KindRates['recurring'];
   /** discretionary rows on an average weekday */
   discretionaryPerDay: number;
   /** the share of discretionary draws that are refunds (they come from the refund streams instead) */
   refundShare: number;
+  /** the discretionary type table and the mean debit of one row (GenerationContext.activityOf) */
+  activity: { table: WeightedTable; meanDebitMinor: number };
 }
 
 /** What the rates of a persona on an account type share (built once per pair in a run). */
 interface KindRates {
-  rated: [TransactionKind, number][];
+  rated: RatedPlan[];
+  /** the recurring kinds the account type books, in RECURRING_ORDER, with their planners */
+  recurring: { type: number; plan: (s: AccountState, type: number, budget: number) => number }[];
   /** recurring rows a month but the contracts: salary, card repayment, interest */
   fixedPerMonth: number;
   ratedPerMonth: number;
   refundShare: number;
+}
+
+/** A rated credit kind of an account: how many a month, its type, planner and weekday rhythm. */
+interface RatedPlan {
+  perMonth: number;
+  type: number;
+  plan: (s: AccountState, type: number) => void;
+  rhythm: Rhythm;
 }
 
 function ratesOf(ctx: GenerationContext, who: Identity, cache: Map<string, KindRates>): Rates {
@@ -169,7 +264,13 @@ function ratesOf(ctx: GenerationContext, who: Identity, cache: Map<string, KindR
   if (!kinds) cache.set(key, (kinds = kindRatesOf(ctx, who)));
   // in the order a full history adds them up, so the rate is the same to the last bit
   const fixedPerMonth = kinds.fixedPerMonth + who.contracts.length + kinds.ratedPerMonth;
-  return { rated: kinds.rated, discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH), refundShare: kinds.refundShare };
+  return {
+    rated: kinds.rated,
+    recurring: kinds.recurring,
+    discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH),
+    refundShare: kinds.refundShare,
+    activity: ctx.activityOf(who.persona, who.accountType),
+  };
 }
 
 function kindRatesOf(ctx: GenerationContext, who: Pick<Identity, 'persona' | 'accountType'>): KindRates {
@@ -177,12 +278,21 @@ function kindRatesOf(ctx: GenerationContext, who: Pick<Identity, 'persona' | 'ac
   const spec = who.persona.spec;
   const has = (kind: TransactionKind) => typeOf[kind] !== undefined && who.accountType.allows.has(kind);
   const credits = who.accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
-  const rated = (Object.entries(credits) as [TransactionKind, number][]).filter(([kind]) => has(kind) && PLANNERS[kind].phase === 'rated');
+  const rated: RatedPlan[] = [];
+  for (const [kind, perMonth] of Object.entries(credits) as [TransactionKind, number][]) {
+    const planner = PLANNERS[kind];
+    if (has(kind) && planner.phase === 'rated') rated.push({ perMonth, type: typeOf[kind]!, plan: planner.plan, rhythm: RATED_RHYTHM[kind] ?? 'online' });
+  }
+  const recurring: KindRates['recurring'] = [];
+  for (const kind of RECURRING_ORDER) {
+    const planner = PLANNERS[kind];
+    if (has(kind) && planner.phase === 'recurring') recurring.push({ type: typeOf[kind]!, plan: planner.plan });
+  }
   const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0);
   const weights = ctx.discretionaryTypes.map((t, j) => (who.accountType.allows.has(types[t]!.kind) ? (who.persona.typeWeights[j] as number) : 0));
   const total = weights.reduce((a, b) => a + b, 0);
   const refunds = ctx.discretionaryTypes.reduce((sum, t, j) => sum + (types[t]!.kind === 'refund' && has('card') ? (weights[j] as number) : 0), 0);
-  return { rated, fixedPerMonth, ratedPerMonth: rated.reduce((sum, [, perMonth]) => sum + perMonth, 0), refundShare: total > 0 ? refunds / total : 0 };
+  return { rated, recurring, fixedPerMonth, ratedPerMonth: rated.reduce((sum, r) => sum + r.perMonth, 0), refundShare: total > 0 ? refunds / total : 0 };
 }
 
 /**
@@ -193,33 +303,24 @@ function kindRatesOf(ctx: GenerationContext, who: Pick<Identity, 'persona' | 'ac
  */
 function planDay(a: AccountDays, day: number, events: EventBuffer, from: number, to: number | null, limitMinor: number): { rows: number } & Balanced {
   const ctx = a.dayCtx(day);
-  const { options, typeOf, types } = ctx;
-  const { seed, who } = a;
-  const rng = Rng.of('day', options.seed, seed.bankId, seed.accountId, isoDay(day));
+  const { who } = a;
+  const rng = a.dayStreams.of(isoDay(day));
   const incidentsToday = incidentsOn(a, day);
   const discretionary = Math.min(9_999, rng.poisson(a.rates.discretionaryPerDay * weekdayFactor('shop', day)));
   const fraudRows = incidentsToday.reduce((sum, [, rows]) => sum + rows, 0);
   events.reset(64 + who.contracts.length + discretionary + fraudRows);
 
   const s = accountState(ctx, who, rng, events, from);
-  for (const kind of RECURRING_ORDER) {
-    const type = typeOf[kind];
-    const planner = PLANNERS[kind];
-    if (type !== undefined && who.accountType.allows.has(kind) && planner.phase === 'recurring') planner.plan(s, type, Number.MAX_SAFE_INTEGER);
+  for (const { type, plan } of a.rates.recurring) plan(s, type, Number.MAX_SAFE_INTEGER);
+  for (const { perMonth, type, plan, rhythm } of a.rates.rated) {
+    const count = Math.floor(perMonth * ctx.months * weekdayFactor(rhythm, day) + rng.next());
+    for (let i = 0; i < count; i++) plan(s, type);
   }
-  for (const [kind, perMonth] of a.rates.rated) {
-    const planner = PLANNERS[kind];
-    if (planner.phase !== 'rated') continue;
-    const count = Math.floor(perMonth * ctx.months * weekdayFactor(RATED_RHYTHM[kind] ?? 'online', day) + rng.next());
-    for (let i = 0; i < count; i++) planner.plan(s, typeOf[kind]!);
-  }
-  const { table, meanDebitMinor } = ctx.activityOf(s.persona, who.accountType);
+  const { table, meanDebitMinor } = a.rates.activity;
   for (let r = 0; r < discretionary; r++) {
-    const type = ctx.discretionaryTypes[table.pick(rng)]!;
-    const planner = PLANNERS[types[type]!.kind];
-    if (planner.phase !== 'discretionary') throw new Error(`kind ${types[type]!.kind} is not discretionary`);
+    const j = table.pick(rng);
     // a refund needs a purchase days before: refunds come from the refund streams below
-    if (types[type]!.kind !== 'refund') planner.plan(s, type);
+    a.discretionary[j]?.(s, ctx.discretionaryTypes[j]!);
   }
   setIncome(s, a.profile.monthlyIncomeMinor, meanDebitMinor * who.dailyRate * DAYS_PER_MONTH);
   bookRefundable(a, day, events);

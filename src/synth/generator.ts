@@ -93,24 +93,10 @@ class RowCursor {
 }
 
 /**
- * The rows of `n` sorted events of one account (see EventBuffer.sort), the ledger running on from
- * `openingMinor`; `idOf(i)` names the i-th. Shared by full histories and appended days.
+ * One account's rows, in order: the i-th of its sorted events (see EventBuffer.sort) as a row, the
+ * ledger running on from `openingMinor`. Shared by full histories and appended days.
  */
-export function* eventRows(
-  ctx: GenerationContext,
-  events: EventBuffer,
-  n: number,
-  account: { bankId: string; accountId: string },
-  home: { currency: string; timezone: string },
-  openingMinor: number,
-  idOf: (i: number) => string,
-): Generator<SyntheticTransaction, void, undefined> {
-  const rows = new AccountRows(ctx, events, account, home, openingMinor);
-  for (let i = 0; i < n; i++) yield rows.next(i, idOf(i));
-}
-
-/** One account's rows, in order: the i-th sorted event as a row, the ledger running on. */
-class AccountRows {
+export class AccountRows {
   private readonly clock: LocalClock;
   private balance: number;
 
@@ -165,7 +151,7 @@ const FOUR_DIGITS = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(
 const ZEROS = Array.from({ length: 10 }, (_, n) => '0'.repeat(n));
 
 /** `i` padded with zeros to `width` digits (the id's row number) */
-function rowNumber(i: number, width: number): string {
+export function rowNumber(i: number, width: number): string {
   if (width === 4 && i < 10_000) return FOUR_DIGITS[i]!;
   const digits = String(i);
   return digits.length >= width ? digits : ZEROS[width - digits.length] + digits;

@@ -9,11 +9,16 @@ import type { Randomizer } from '@faker-js/faker';
 
 /** cyrb128 over length-prefixed parts, so ("ab","c") and ("a","bc") hash differently. */
 export function hashParts(...parts: readonly string[]): [number, number, number, number] {
+  return finish(absorb(START, parts));
+}
+
+/** cyrb128's state before any part */
+const START: readonly [number, number, number, number] = [1779033703, 3144134277 | 0, 1013904242, 2773480762 | 0];
+
+/** The state after reading `parts` from `state`. */
+function absorb(state: readonly [number, number, number, number], parts: readonly string[]): [number, number, number, number] {
   // int32 from the start (the mixing reads them as int32 anyway), so the loop never leaves integers
-  let h1 = 1779033703;
-  let h2 = 3144134277 | 0;
-  let h3 = 1013904242;
-  let h4 = 2773480762 | 0;
+  let [h1, h2, h3, h4] = state;
   // the text `${part.length}:${part}` of each part, read in place: building it cost a string per account and stream
   for (const part of parts) {
     const prefix = `${part.length}:`;
@@ -25,6 +30,11 @@ export function hashParts(...parts: readonly string[]): [number, number, number,
       h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
     }
   }
+  return [h1, h2, h3, h4];
+}
+
+function finish(state: readonly [number, number, number, number]): [number, number, number, number] {
+  let [h1, h2, h3, h4] = state;
   h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
   h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
   h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
@@ -34,6 +44,22 @@ export function hashParts(...parts: readonly string[]): [number, number, number,
   h3 ^= h1;
   h4 ^= h1;
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+
+/**
+ * The streams of parts that all start with the same ones (an account's days): those are read
+ * once. `new StreamFamily(a, b).of(c)` is `Rng.of(a, b, c)`.
+ */
+export class StreamFamily {
+  private readonly state: readonly [number, number, number, number];
+
+  constructor(...prefix: readonly string[]) {
+    this.state = absorb(START, prefix);
+  }
+
+  of(...parts: readonly string[]): Rng {
+    return new Rng(finish(absorb(this.state, parts)));
+  }
 }
 
 /**

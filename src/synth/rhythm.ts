@@ -48,9 +48,10 @@ export function rhythmTables(window: HistoryWindow, hourShift: number): RhythmTa
   return { days, hours };
 }
 
+/** each rhythm's mean weekday weight */
+const WEEK_MEANS = Object.fromEntries(RHYTHMS.map((r) => [r, WEEKDAYS[r].reduce((sum, w) => sum + w, 0) / WEEKDAYS[r].length])) as Record<Rhythm, number>;
+
 /** How busy a day is for `rhythm` against the week's mean (1 = an average day): an append books day by day. */
 export function weekdayFactor(rhythm: Rhythm, epochDay: number): number {
-  const weights = WEEKDAYS[rhythm];
-  const mean = weights.reduce((sum, w) => sum + w, 0) / weights.length;
-  return (weights[dayOfWeek(epochDay)] as number) / mean;
+  return (WEEKDAYS[rhythm][dayOfWeek(epochDay)] as number) / WEEK_MEANS[rhythm];
 }

@@ -16,7 +16,7 @@ export async function loadRuns(pool: pg.Pool): Promise<{ load_id: string; status
 }
 
 /** Tables in raw_loads that are no partition of raw.transactions: what a run left behind. */
-export async function detachedTables(pool: pg.Pool): Promise<string[]> {
+export async function detachedTables(pool: pg.Pool | pg.ClientBase): Promise<string[]> {
   const { rows } = await pool.query<{ name: string }>(
     `SELECT relname AS name FROM pg_class WHERE relnamespace = 'raw_loads'::regnamespace AND relkind = 'r' AND NOT relispartition ORDER BY 1`,
   );
@@ -42,10 +42,13 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** True once this database's load is streaming its COPY (other test files load into other databases at the same time). */
+/**
+ * True once this database's load is streaming its COPY (other test files load into other databases
+ * at the same time): into a partition of its own (a full load), or into raw.transactions (a merge).
+ */
 export async function copyInProgress(pool: pg.Pool): Promise<boolean> {
   const { rows } = await pool.query(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY raw\_loads.transactions%' AND state = 'active'`,
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ~ '^COPY raw(_loads)?\\.transactions' AND state = 'active'`,
   );
   return rows[0].n > 0;
 }
