@@ -3,8 +3,9 @@ import type { SyntheticTransaction } from '../synth/types.js';
 /**
  * Per-account ledger of the rows a run streams, gathered as they pass (rows arrive grouped by
  * account, in time order). The lineage checks read it instead of aggregating millions of rows
- * again in SQL: COPY is all-or-nothing into a table created by the run (no trigger can touch it),
- * so the table holds exactly these rows; the server's own row count confirms it.
+ * again in SQL: COPY is all-or-nothing, so the run's rows in the warehouse are exactly the ones
+ * the stream sent; the server's own row count confirms it. A merge checks its foreign keys in bulk
+ * from it too (merge-in.ts).
  */
 export interface AccountLedger {
   bankId: string;

@@ -35,15 +35,16 @@ import { writeAccountProfiles } from './write-profiles.js';
 
 /**
  * `npm run load`: config -> migrate -> record the run as running -> extract -> upsert banks and
- * accounts, mark the vanished ones -> generate + COPY transactions into a table of their own ->
- * keys -> validate lineage -> switch it in -> record the run -> summary. Everything a run writes
- * commits in one transaction, under an advisory lock so two loads never interleave; readers keep
- * reading the previous committed state meanwhile (see stage-transactions.ts and locks.ts).
+ * accounts, mark the vanished ones -> generate + COPY transactions into partitions of their own
+ * -> keys -> validate lineage -> switch them in -> record the run -> summary. Everything a run
+ * writes commits in one transaction, under an advisory lock so two loads never interleave;
+ * readers keep reading the previous committed state meanwhile (see stage-partitions.ts and
+ * locks.ts).
  *
- * A shard-run (`--shard I/N`) loads only the accounts of its shard (shard.ts) and merges its rows
- * in (`mergeIn`: row locks on its own accounts) instead of switching the partition, so shard-runs
- * of different shards run at the same time; so does every run on Citus, where raw.transactions is
- * distributed and not swapped.
+ * An append, and a shard-run (`--shard I/N`, which loads only the accounts of its shard:
+ * shard.ts), merge their rows in instead (`mergeIn`: COPY into raw.transactions, row locks on
+ * their own accounts), so shard-runs of different shards run at the same time; so does every run
+ * on Citus, where raw.transactions is distributed and not swapped.
  */
 export interface LoadContext {
   config: Config;

@@ -50,17 +50,22 @@ export function dayOfWeek(epochDay: number): number {
  * direct-debit collections are. The array is shared between callers (cached): never modify it.
  */
 export function monthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): readonly number[] {
-  // every account of a run asks for the same few (window, day of month): an append asks per account and day
-  const key = (window.firstDay * 100_000 + window.days) * 32 + dayOfMonth;
-  let days = businessDays.get(key);
+  // every account of a run asks for the same few (window, day of month): an append asks per
+  // account, day and kind, for one-day windows, keyed by a small integer (a key above 2^30 is a
+  // heap number, hashed far more slowly)
+  const oneDay = window.days === 1;
+  const cache = oneDay ? oneDayBusinessDays : businessDays;
+  const key = oneDay ? window.firstDay * 32 + dayOfMonth : (window.firstDay * 100_000 + window.days) * 32 + dayOfMonth;
+  let days = cache.get(key);
   if (!days) {
-    if (businessDays.size > 4096) businessDays.clear();
-    businessDays.set(key, (days = computeMonthlyBusinessDays(window, dayOfMonth)));
+    if (cache.size > 4096) cache.clear();
+    cache.set(key, (days = computeMonthlyBusinessDays(window, dayOfMonth)));
   }
   return days;
 }
 
 const businessDays = new Map<number, readonly number[]>();
+const oneDayBusinessDays = new Map<number, readonly number[]>();
 
 function computeMonthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): number[] {
   const first = new Date(window.firstDay * DAY_MS);

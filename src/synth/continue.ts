@@ -431,8 +431,8 @@ function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void 
   events.grow(events.count + today.length + due.length);
   for (const r of today) events.add(r.second, r.type, r.channel, -r.paidMinor, r.party, NOT_FRAUD, true);
   for (const r of due) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
-  // what no later day asks for again
-  for (const block of a.refunds.keys()) if ((block + 1) * BLOCK <= day - latest) a.refunds.delete(block);
+  // what no later day asks for again (memory only: a block asked for again is drawn again, the same)
+  if (a.refunds.size > 2) for (const block of a.refunds.keys()) if ((block + 1) * BLOCK <= day - latest) a.refunds.delete(block);
 }
 
 /** the rhythm whose weekday weights a rated credit follows (branches close on Sundays) */
