@@ -15,9 +15,15 @@
  * the share of rows that would have to change type), with the floor any day-by-day balancing that
  * keeps the full load's own days must reach under static balances (each day with payments and no
  * credit needs one transfer in, each day with credits and no payment its surplus out in transfers
- * of at most the type's maximum).
+ * of at most the type's maximum). And the server's own share of the 30-day append: its rows COPYed
+ * back in from memory, into a copy of the table as the append found it (primary key in place, as
+ * the live partitions have it: what an append must do) and into a fresh table without keys (what
+ * a full load's partitions get, their keys built once after).
  */
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { loadConfig } from '../src/config/config.js';
 import { runLoad } from '../src/load/pipeline.js';
 import type { LoadSummary } from '../src/load/summary.js';
@@ -126,6 +132,36 @@ async function distributions(where: string, from: string, days: number, baseline
   };
 }
 
+/** Seconds of the server's COPY of one run's rows (`loadId`) into a keyed copy of the rows `before` left, and into a fresh table. */
+async function serverCopy(loadId: string, before: readonly string[]) {
+  const client = new pg.Client({ connectionString: benchUrl });
+  await client.connect();
+  try {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk), done()) });
+    await pipeline(client.query(copyTo(`COPY (SELECT * FROM raw.transactions WHERE load_id = '${loadId}') TO STDOUT (FORMAT binary)`)), sink);
+    const copySeconds = async (table: string, options: string) => {
+      const started = process.hrtime.bigint();
+      await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT binary${options})`)));
+      return Number((Number(process.hrtime.bigint() - started) / 1e9).toFixed(3));
+    };
+    await client.query(`CREATE TABLE public.append_keyed (LIKE raw.transactions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    await client.query(`INSERT INTO public.append_keyed SELECT * FROM raw.transactions WHERE load_id = ANY ($1::uuid[])`, [before]);
+    await client.query(`ALTER TABLE public.append_keyed ADD PRIMARY KEY (transaction_id)`);
+    await client.query(`VACUUM ANALYZE public.append_keyed`);
+    const intoKeyedTable = await copySeconds('public.append_keyed', '');
+    await client.query('BEGIN');
+    await client.query(`CREATE TABLE public.append_fresh (LIKE raw.transactions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    const intoFreshTable = await copySeconds('public.append_fresh', ', FREEZE');
+    await client.query('COMMIT');
+    return { intoKeyedTableSeconds: intoKeyedTable, intoFreshTableSeconds: intoFreshTable };
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('DROP TABLE IF EXISTS public.append_keyed, public.append_fresh');
+    await client.end();
+  }
+}
+
 /**
  * The floor under static balances: the full load's last 28 days as they are, plus the fewest
  * transfers that would make each of its account-days net to zero (a day with both credits and
@@ -158,6 +194,8 @@ try {
   server.faults.balances = Object.fromEntries(data.accounts.map((a, i) => [a.id, ((balanceOf(i) + (((i * 104_729) % 120_001) - 60_000)) / 100).toFixed(2)]));
   const moved = await load('2026-11-15', true);
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  // after the peak is read: it holds the append's rows in memory
+  const monthServerCopy = await serverCopy(month.summary.loadId, [full, oneDay, week].map((run) => run.summary.loadId));
   const last28 = `t.load_id = '${full.summary.loadId}' AND t.transaction_date >= '2026-09-03T00:00:00Z'`;
   const fullLast28Days = await distributions(last28, '2026-09-03', 28);
   const floorTypes = await staticFloor(last28);
@@ -169,7 +207,7 @@ try {
         fullLoad: figures(full),
         appendOneDay: figures(oneDay),
         appendWeekStaticBalances: figures(week),
-        append30DaysStaticBalances: figures(month),
+        append30DaysStaticBalances: { ...figures(month), serverCopy: monthServerCopy },
         appendWeekMovedBalances: figures(moved),
         peakRssMiB,
         distributions: {
