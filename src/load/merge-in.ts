@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { escapeIdentifier } from 'pg';
-import { HybridbankError } from '../core/errors.js';
 import type { SyntheticTransaction } from '../synth/types.js';
 import type { RunConstants } from './copy-encoding.js';
 import { copyRows, RowSource, type TransactionSink } from './copy-rows.js';
@@ -180,12 +179,18 @@ async function lockReferencedRows(client: pg.ClientBase, foreignKeys: readonly F
       fk.columns.map((_, i) => [...keys.values()].map((key) => key[i])),
     );
     const missing = rows[0]!.missing;
-    if (missing) {
-      throw new HybridbankError(
-        'LOAD_FAILED',
-        `insert or update on table "transactions" violates foreign key constraint "${fk.name}": Key (${fk.columns.join(', ')})=(${missing.join(', ')}) is not present in table "${fk.referenced}"`,
-      );
-    }
+    if (missing) throw new ForeignKeyViolation(fk.name, `Key (${fk.columns.join(', ')})=(${missing.join(', ')}) is not present in table "${fk.referenced}"`);
+  }
+}
+
+/** A key of the run's rows whose referenced row is missing: the server's words for what its trigger would have raised (the run wraps it as LOAD_FAILED). */
+export class ForeignKeyViolation extends Error {
+  constructor(
+    readonly constraint: string,
+    readonly detail: string,
+  ) {
+    super(`insert or update on table "transactions" violates foreign key constraint "${constraint}": ${detail}`);
+    this.name = 'ForeignKeyViolation';
   }
 }
 
