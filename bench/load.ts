@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../src/config/config.js';
-import { CopyLineEncoder, runConstantDefaults, TRANSACTION_COPY_COLUMNS } from '../src/load/copy-encoding.js';
+import { CopyLineEncoder, RUN_CONSTANT_COLUMNS, runConstantDefaults, TRANSACTION_COPY_COLUMNS } from '../src/load/copy-encoding.js';
 import { accountSeeds } from '../src/load/account-seeds.js';
 import { runLoad } from '../src/load/pipeline.js';
 import { createLogger } from '../src/log/logger.js';
@@ -111,7 +111,7 @@ try {
     await client.query(runConstantDefaults('public.ceiling_narrow', { generatedAt, loadId: summary.loadId }).set);
     narrowSeconds = await copySeconds('public.ceiling_narrow', TRANSACTION_COPY_COLUMNS, narrowFile);
     await client.query(`CREATE UNLOGGED TABLE public.ceiling_wide (LIKE raw.transactions)`);
-    wideSeconds = await copySeconds('public.ceiling_wide', [...TRANSACTION_COPY_COLUMNS, 'data_source', 'generated_at', 'load_id'], wideFile);
+    wideSeconds = await copySeconds('public.ceiling_wide', [...TRANSACTION_COPY_COLUMNS, ...RUN_CONSTANT_COLUMNS], wideFile);
   } finally {
     await client.end();
   }

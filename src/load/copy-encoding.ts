@@ -12,11 +12,21 @@ export const TRANSACTION_COPY_COLUMNS = [
 
 /** The columns constant for a whole run, after TRANSACTION_COPY_COLUMNS in the table. */
 export const RUN_CONSTANT_COLUMNS = ['data_source', 'generated_at', 'load_id'] as const;
+export type RunConstantColumn = (typeof RUN_CONSTANT_COLUMNS)[number];
 
 /** What a run's rows share: the values of RUN_CONSTANT_COLUMNS. */
 export interface RunConstants {
   generatedAt: Date;
   loadId: string;
+}
+
+/** The run's value of each RUN_CONSTANT_COLUMNS column, as text (its SQL type beside it). */
+export function runConstantValues(run: RunConstants): Record<RunConstantColumn, { text: string; type: string }> {
+  return {
+    data_source: { text: 'SYNTHETIC', type: 'text' },
+    generated_at: { text: run.generatedAt.toISOString(), type: 'timestamptz' },
+    load_id: { text: run.loadId, type: 'uuid' },
+  };
 }
 
 /**
@@ -28,13 +38,9 @@ export interface RunConstants {
  * carry the constants, see `BinaryCopyEncoder`.)
  */
 export function runConstantDefaults(table: string, run: RunConstants): { set: string; drop: string } {
-  const values: Record<(typeof RUN_CONSTANT_COLUMNS)[number], string> = {
-    data_source: `'SYNTHETIC'`,
-    generated_at: `${escapeLiteral(run.generatedAt.toISOString())}::timestamptz`,
-    load_id: `${escapeLiteral(run.loadId)}::uuid`,
-  };
+  const values = runConstantValues(run);
   return {
-    set: `ALTER TABLE ${table} ${RUN_CONSTANT_COLUMNS.map((c) => `ALTER COLUMN ${c} SET DEFAULT ${values[c]}`).join(', ')}`,
+    set: `ALTER TABLE ${table} ${RUN_CONSTANT_COLUMNS.map((c) => `ALTER COLUMN ${c} SET DEFAULT ${escapeLiteral(values[c].text)}::${values[c].type}`).join(', ')}`,
     drop: `ALTER TABLE ${table} ${RUN_CONSTANT_COLUMNS.map((c) => `ALTER COLUMN ${c} DROP DEFAULT`).join(', ')}`,
   };
 }
@@ -107,16 +113,23 @@ export class BinaryCopyEncoder {
   }
 }
 
-/** RUN_CONSTANT_COLUMNS' fields: 'SYNTHETIC', the run's start as timestamptz, its load_id as uuid (16 bytes). */
+/** RUN_CONSTANT_COLUMNS' fields in the binary format, in their order (a uuid is its 16 bytes). */
 function runConstantFields(run: RunConstants): Buffer {
-  const id = Buffer.from(run.loadId.replace(/-/g, ''), 'hex');
-  if (id.length !== 16) throw new Error(`load_id ${run.loadId} is not a UUID`);
-  const buf = Buffer.alloc(4 + 9 + 12 + 4 + 16);
-  let at = text(buf, 0, 'SYNTHETIC');
-  at = timestamptz(buf, at, run.generatedAt.getTime());
-  at = int32(buf, at, 16);
-  id.copy(buf, at);
-  return buf;
+  const values = runConstantValues(run);
+  const field: Record<RunConstantColumn, (buf: Buffer, at: number) => number> = {
+    data_source: (buf, at) => text(buf, at, values.data_source.text),
+    generated_at: (buf, at) => timestamptz(buf, at, run.generatedAt.getTime()),
+    load_id: (buf, at) => {
+      const id = Buffer.from(run.loadId.replace(/-/g, ''), 'hex');
+      if (id.length !== 16) throw new Error(`load_id ${run.loadId} is not a UUID`);
+      const p = int32(buf, at, 16);
+      return p + id.copy(buf, p);
+    },
+  };
+  const buf = Buffer.alloc(256);
+  let at = 0;
+  for (const column of RUN_CONSTANT_COLUMNS) at = field[column](buf, at);
+  return buf.subarray(0, at);
 }
 
 /**

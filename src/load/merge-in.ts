@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { escapeIdentifier } from 'pg';
 import type { SyntheticTransaction } from '../synth/types.js';
-import type { RunConstants } from './copy-encoding.js';
+import { RUN_CONSTANT_COLUMNS, runConstantValues, type RunConstantColumn, type RunConstants } from './copy-encoding.js';
 import { copyRows, RowSource, type TransactionSink } from './copy-rows.js';
 import type { AccountLedger } from './ledger.js';
 
@@ -73,14 +73,12 @@ export async function mergeIn(
   };
 }
 
-/** The columns of raw.transactions whose value the bulk check knows for every row: per account, or per run. */
-const KNOWN_COLUMNS: Record<string, (account: AccountLedger, run: RunConstants) => string> = {
+/** The columns of raw.transactions whose value the bulk check knows for every row of an account; and RUN_CONSTANT_COLUMNS, per run. */
+const ACCOUNT_COLUMNS: Record<string, (account: AccountLedger) => string> = {
   bank_id: (account) => account.bankId,
   account_id: (account) => account.accountId,
-  load_id: (_, run) => run.loadId,
-  data_source: () => 'SYNTHETIC',
-  generated_at: (_, run) => run.generatedAt.toISOString(),
 };
+const KNOWN_COLUMNS: readonly string[] = [...Object.keys(ACCOUNT_COLUMNS), ...RUN_CONSTANT_COLUMNS];
 
 /** A foreign key of raw.transactions (column names as they are, not quoted). */
 interface ForeignKey {
@@ -131,7 +129,7 @@ async function bulkForeignKeys(client: pg.ClientBase): Promise<ForeignKey[] | un
           'referencedColumns', (SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(c.confkey) WITH ORDINALITY k (n, i) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n),
           'referencedTypes', (SELECT json_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.i) FROM unnest(c.confkey) WITH ORDINALITY k (n, i) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n)
         ) ORDER BY c.conname) FROM checkable c), '[]') AS keys`,
-    [Object.keys(KNOWN_COLUMNS)],
+    [KNOWN_COLUMNS],
   );
   const found = rows[0]!;
   return Number(found.silenced) === 0 ? found.keys : undefined;
@@ -156,11 +154,12 @@ async function maySetReplicationRole(client: pg.ClientBase): Promise<boolean> {
  * nothing: MATCH SIMPLE). A key that is missing fails the run, with the server's words for it.
  */
 async function lockReferencedRows(client: pg.ClientBase, foreignKeys: readonly ForeignKey[], ledger: readonly AccountLedger[], run: RunConstants): Promise<void> {
+  const constants = runConstantValues(run);
   for (const fk of foreignKeys) {
-    const values = fk.columns.map((c) => KNOWN_COLUMNS[c]!);
+    const values = fk.columns.map((c) => ACCOUNT_COLUMNS[c] ?? (() => constants[c as RunConstantColumn].text));
     const keys = new Map<string, string[]>();
     for (const account of ledger) {
-      const key = values.map((value) => value(account, run));
+      const key = values.map((value) => value(account));
       keys.set(JSON.stringify(key), key);
     }
     if (keys.size === 0) continue;

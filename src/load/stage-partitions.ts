@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { SyntheticTransaction } from '../synth/types.js';
 import { runConstantDefaults } from './copy-encoding.js';
 import { copyRows, RowSource, type TransactionSink } from './copy-rows.js';
@@ -157,7 +157,7 @@ async function keyPart(main: pg.ClientBase, table: string, part: PartPlan, carry
     carry.kept += kept.rowCount ?? 0;
   }
   await main.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-  await main.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quote(`${table.slice(SCHEMA.length + 1)}_pkey`)} PRIMARY KEY (transaction_id)`);
+  await main.query(`ALTER TABLE ${table} ADD CONSTRAINT ${escapeIdentifier(`${table.slice(SCHEMA.length + 1)}_pkey`)} PRIMARY KEY (transaction_id)`);
   await withLockRetries(locks, 'check the foreign keys of the new transactions', () => checkForeignKeys(main, table));
 }
 
@@ -173,7 +173,7 @@ async function checkForeignKeys(client: pg.ClientBase, table: string): Promise<v
     WHERE conrelid = '${PARENT}'::regclass AND contype = 'f'
     ORDER BY conname`);
   for (const fk of foreignKeys.rows) {
-    await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition}`);
+    await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${escapeIdentifier(fk.name)} ${fk.definition}`);
   }
 }
 
@@ -190,7 +190,7 @@ export async function switchIn(client: pg.ClientBase, staged: { parts: readonly 
   for (const { partition } of current.rows) await client.query(`ALTER TABLE ${PARENT} DETACH PARTITION ${partition}`);
   for (const part of staged.parts) {
     await client.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${part.table} FOR VALUES FROM (${bound(part.lower, 'MINVALUE')}) TO (${bound(part.upper, 'MAXVALUE')})`);
-    if (part.lower !== null || part.upper !== null) await client.query(`ALTER TABLE ${part.table} DROP CONSTRAINT ${quote(rangeCheckName(part.table))}`);
+    if (part.lower !== null || part.upper !== null) await client.query(`ALTER TABLE ${part.table} DROP CONSTRAINT ${escapeIdentifier(rangeCheckName(part.table))}`);
   }
   for (const { partition } of current.rows) await client.query(`DROP TABLE ${partition}`);
 }
@@ -211,7 +211,7 @@ export async function dropAbandonedParts(client: pg.ClientBase): Promise<number>
      WHERE c.relnamespace = '${SCHEMA}'::regnamespace AND c.relkind = 'r' AND NOT c.relispartition`,
   );
   const abandoned = rows.filter((r) => PART_NAME.test(r.name));
-  for (const { name } of abandoned) await client.query(`DROP TABLE IF EXISTS ${SCHEMA}.${quote(name)}`);
+  for (const { name } of abandoned) await client.query(`DROP TABLE IF EXISTS ${SCHEMA}.${escapeIdentifier(name)}`);
   return abandoned.length;
 }
 
@@ -222,7 +222,7 @@ function rangeCheckName(table: string): string {
 /** The partition's range as a CHECK that implies its partition constraint (C collation, like the key). */
 function rangeCheck(table: string, part: PartPlan): string {
   if (part.lower === null && part.upper === null) return '';
-  return `, CONSTRAINT ${quote(rangeCheckName(table))} CHECK (${inRange('transaction_id', part)})`;
+  return `, CONSTRAINT ${escapeIdentifier(rangeCheckName(table))} CHECK (${inRange('transaction_id', part)})`;
 }
 
 function inRange(column: string, part: PartPlan): string {
@@ -245,8 +245,4 @@ async function markAccounts(client: pg.ClientBase, name: string, accounts: reado
     accounts.map((a) => a.accountId),
   ]);
   await client.query(`ANALYZE ${name}`);
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
 }

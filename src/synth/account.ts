@@ -4,11 +4,11 @@ import { isoDay } from './calendar.js';
 import { toMinor, windowContext, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
 import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
-import { PLANNERS, type AccountState, type Contract } from './kinds.js';
+import { PLANNERS, plansOf, RECURRING_ORDER, type AccountState, type Contract } from './kinds.js';
 import { openingAbove, settleFromOpening, settleToEnd, type Settlement } from './ledger.js';
 import type { Party, Pools } from './pools.js';
 import { hashParts, Rng, WeightedTable } from './prng.js';
-import { RECURRING_KINDS, type TransactionKind } from './profile.js';
+import type { TransactionKind } from './profile.js';
 import type { AccountSeed } from './types.js';
 
 /** What was decided about one account; the rows follow from it and the events. */
@@ -29,9 +29,6 @@ export interface AccountPlan extends Settlement {
   /** balance_after of the last row */
   closingMinor: number;
 }
-
-/** the order recurring kinds are booked in when rows are short: income before bills */
-export const RECURRING_ORDER: readonly TransactionKind[] = ['salary', 'repayment', 'interest', 'direct_debit', 'bill'];
 
 /**
  * Who the account is: persona, home, income, payday, billers, habits. Drawn from a stream of the
@@ -301,36 +298,28 @@ function planUniform(s: AccountState, rows: number): void {
 /** Recurring rows first, for every month of the window; then credits at the persona's rate; the rest is discretionary. */
 function planRealistic(s: AccountState, rows: number, dailyRate: number): void {
   const { ctx, rng, accountType, persona } = s;
-  const { options, window, types, typeOf } = ctx;
+  const { options, window } = ctx;
   const n = s.events.count + rows;
   const spec = persona.spec;
   let budget = rows;
-  for (const kind of RECURRING_ORDER) {
-    const type = typeOf[kind];
-    const planner = PLANNERS[kind];
-    if (type === undefined || !accountType.allows.has(kind) || planner.phase !== 'recurring') continue;
-    budget -= planner.plan(s, type, budget);
-  }
+  for (const { type, plan } of plansOf(ctx, accountType, 'recurring', RECURRING_ORDER)) budget -= plan(s, type, budget);
   const credits = accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
-  for (const [kind, perMonth] of Object.entries(credits) as [TransactionKind, number][]) {
-    const type = typeOf[kind];
-    const planner = PLANNERS[kind];
-    if (type === undefined || !accountType.allows.has(kind) || planner.phase !== 'rated') continue;
+  for (const { kind, type, plan } of plansOf(ctx, accountType, 'rated', Object.keys(credits) as TransactionKind[])) {
     // the rate is per month of a typical account; a fixed count scales it with the account's rows
     const scale = options.transactionsPerAccount === 'auto' ? 1 : n / Math.max(1, dailyRate * window.days);
-    const count = Math.min(Math.floor(budget / 2), Math.floor(perMonth * ctx.months * scale + rng.next()));
-    for (let i = 0; i < count; i++) planner.plan(s, type);
+    const count = Math.min(Math.floor(budget / 2), Math.floor(credits[kind]! * ctx.months * scale + rng.next()));
+    for (let i = 0; i < count; i++) plan(s, type);
     budget -= count;
   }
   const { table } = ctx.activityOf(persona, accountType);
   const refunds: number[] = [];
   for (let r = 0; r < budget; r++) {
-    const type = ctx.discretionaryTypes[table.pick(rng)]!;
-    const planner = PLANNERS[types[type]!.kind];
-    if (planner.phase !== 'discretionary') throw new Error(`kind ${types[type]!.kind} is not discretionary`);
-    // refunds follow purchases, so they are booked once every purchase is
-    if (types[type]!.kind === 'refund') refunds.push(type);
-    else planner.plan(s, type);
+    const j = table.pick(rng);
+    const type = ctx.discretionaryTypes[j]!;
+    const plan = ctx.discretionaryPlans[j];
+    // no plan: a refund; refunds follow purchases, so they are booked once every purchase is
+    if (plan) plan(s, type);
+    else refunds.push(type);
   }
   for (const type of refunds) PLANNERS.refund.plan(s, type, 0);
 }

@@ -5,6 +5,7 @@ import { poolsFor, type Party, type Pools } from './pools.js';
 import { fraudModel, type FraudModel } from './fraud.js';
 import { WeightedTable } from './prng.js';
 import { DISCRETIONARY_KINDS, type Profile, type ProfileAccountType, type ProfilePersona, type TransactionKind } from './profile.js';
+import { discretionaryPlans, type PlanOf } from './kinds.js';
 import { rhythmTables, type RhythmTables } from './rhythm.js';
 import type { Channel } from './types.js';
 
@@ -70,6 +71,8 @@ export interface GenerationContext {
   /** the ONLINE card type, when the profile has one */
   onlineCardType: number | undefined;
   discretionaryTypes: readonly number[];
+  /** the planner of each discretionary type (kinds.ts discretionaryPlans); null for refunds */
+  discretionaryPlans: readonly (PlanOf<'discretionary'> | null)[];
   categories: readonly CategoryModel[];
   /** category indices of billers by use */
   billers: Record<'direct_debit' | 'bill', readonly number[]>;
@@ -199,6 +202,7 @@ export function generationContext(options: GenerateOptions): GenerationContext {
     typeOf,
     onlineCardType,
     discretionaryTypes,
+    discretionaryPlans: discretionaryPlans({ types, discretionaryTypes }),
     categories,
     billers: { direct_debit: withUse('direct_debit'), bill: withUse('bill') },
     personas,

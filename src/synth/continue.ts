@@ -1,12 +1,12 @@
 import { HybridbankError } from '../core/errors.js';
-import { identityOf, RECURRING_ORDER, accountState, type Identity } from './account.js';
+import { identityOf, accountState, type Identity } from './account.js';
 import { drawMinor } from './amounts.js';
 import { DAY_MS, historyWindow, isoDay } from './calendar.js';
 import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { EventBuffer, NOT_FRAUD } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { AccountRows, compareAccounts, rowNumber, transactionIdPrefix, type AccountProfile } from './generator.js';
-import { PLANNERS, type AccountState } from './kinds.js';
+import { PLANNERS, plansOf, RECURRING_ORDER, type AccountState, type KindPlan } from './kinds.js';
 import type { Party } from './pools.js';
 import { Rng, StreamFamily, WeightedTable } from './prng.js';
 import type { TransactionKind } from './profile.js';
@@ -93,7 +93,6 @@ class DayCursor {
   private readonly events = new EventBuffer();
   private readonly scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>(), due: [] as Refundable[] };
   private readonly kindRates = new Map<string, KindRates>();
-  private readonly discretionary: readonly (DiscretionaryPlan | null)[];
   private readonly ordered: readonly ContinuedAccount[];
   /** the next account in `ordered` */
   private next = 0;
@@ -119,7 +118,6 @@ class DayCursor {
     private readonly onAccount: ((outcome: Continuation) => void) | undefined,
   ) {
     this.base = generationContext(options);
-    this.discretionary = discretionaryPlans(this.base);
     this.asOfDay = epochDayOf(options.asOf);
     this.ordered = [...accounts].sort((a, b) => compareAccounts(a.seed, b.seed));
   }
@@ -163,7 +161,7 @@ class DayCursor {
     const { base } = this;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
     this.account = account;
-    this.days = { seed, who, profile, rates: ratesOf(base, who, this.kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx: this.dayCtx, discretionary: this.discretionary, dayStreams: new StreamFamily('day', base.options.seed, seed.bankId, seed.accountId), refunds: new Map(), incidents: new Map(), scratch: this.scratch };
+    this.days = { seed, who, profile, rates: ratesOf(base, who, this.kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx: this.dayCtx, dayStreams: new StreamFamily('day', base.options.seed, seed.bankId, seed.accountId), refunds: new Map(), incidents: new Map(), scratch: this.scratch };
     this.idPrefix = transactionIdPrefix(seed);
     this.k = Math.max(0, this.asOfDay - account.historyEndDay);
     this.i = 0;
@@ -189,8 +187,6 @@ interface AccountDays {
   base: GenerationContext;
   appendsFromDay: number;
   dayCtx: (day: number) => GenerationContext;
-  /** the planner of each of the run's discretionary types (GenerationContext.discretionaryTypes); null for refunds */
-  discretionary: readonly (DiscretionaryPlan | null)[];
   /** the account's day streams: (seed, account) read once, each day's stream of (seed, account, day) */
   dayStreams: StreamFamily;
   /** refundable purchases by block */
@@ -198,18 +194,6 @@ interface AccountDays {
   /** the fraud incidents of the block being booked, by day they start on */
   incidents: Map<number, Map<number, [number, number][]>>;
   scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock>; due: Refundable[] };
-}
-
-type DiscretionaryPlan = (s: AccountState, type: number) => void;
-
-/** The planner of each discretionary type of the run (null for refunds, which the refund streams book). */
-function discretionaryPlans(ctx: GenerationContext): (DiscretionaryPlan | null)[] {
-  return ctx.discretionaryTypes.map((type) => {
-    const kind = ctx.types[type]!.kind;
-    const planner = PLANNERS[kind];
-    if (planner.phase !== 'discretionary') throw new Error(`kind ${kind} is not discretionary`);
-    return kind === 'refund' ? null : planner.plan;
-  });
 }
 
 /** How busy each day of a 30-day block is for shopping (the same for every account: built once per run and block). */
@@ -229,33 +213,24 @@ function busyBlock(a: AccountDays, block: number): BusyBlock {
 
 /** What an account books a day on average, from its rate: the rate holds recurring and rated rows too, as in a full history. */
 interface Rates {
-  rated: readonly RatedPlan[];
-  recurring: KindRates['recurring'];
+  kinds: KindRates;
   /** discretionary rows on an average weekday */
   discretionaryPerDay: number;
-  /** the share of discretionary draws that are refunds (they come from the refund streams instead) */
-  refundShare: number;
   /** the discretionary type table and the mean debit of one row (GenerationContext.activityOf) */
   activity: { table: WeightedTable; meanDebitMinor: number };
 }
 
 /** What the rates of a persona on an account type share (built once per pair in a run). */
 interface KindRates {
-  rated: RatedPlan[];
-  /** the recurring kinds the account type books, in RECURRING_ORDER, with their planners */
-  recurring: { type: number; plan: (s: AccountState, type: number, budget: number) => number }[];
+  /** the rated credits the account type books, with how many a month and the weekday rhythm they follow */
+  rated: (KindPlan<'rated'> & { perMonth: number; rhythm: Rhythm })[];
+  /** the recurring kinds the account type books, in RECURRING_ORDER */
+  recurring: KindPlan<'recurring'>[];
   /** recurring rows a month but the contracts: salary, card repayment, interest */
   fixedPerMonth: number;
   ratedPerMonth: number;
+  /** the share of discretionary draws that are refunds (they come from the refund streams instead) */
   refundShare: number;
-}
-
-/** A rated credit kind of an account: how many a month, its type, planner and weekday rhythm. */
-interface RatedPlan {
-  perMonth: number;
-  type: number;
-  plan: (s: AccountState, type: number) => void;
-  rhythm: Rhythm;
 }
 
 function ratesOf(ctx: GenerationContext, who: Identity, cache: Map<string, KindRates>): Rates {
@@ -265,10 +240,8 @@ function ratesOf(ctx: GenerationContext, who: Identity, cache: Map<string, KindR
   // in the order a full history adds them up, so the rate is the same to the last bit
   const fixedPerMonth = kinds.fixedPerMonth + who.contracts.length + kinds.ratedPerMonth;
   return {
-    rated: kinds.rated,
-    recurring: kinds.recurring,
+    kinds,
     discretionaryPerDay: Math.max(0, who.dailyRate - fixedPerMonth / DAYS_PER_MONTH),
-    refundShare: kinds.refundShare,
     activity: ctx.activityOf(who.persona, who.accountType),
   };
 }
@@ -278,16 +251,8 @@ function kindRatesOf(ctx: GenerationContext, who: Pick<Identity, 'persona' | 'ac
   const spec = who.persona.spec;
   const has = (kind: TransactionKind) => typeOf[kind] !== undefined && who.accountType.allows.has(kind);
   const credits = who.accountType.spec.creditsPerMonth ?? spec.creditsPerMonth;
-  const rated: RatedPlan[] = [];
-  for (const [kind, perMonth] of Object.entries(credits) as [TransactionKind, number][]) {
-    const planner = PLANNERS[kind];
-    if (has(kind) && planner.phase === 'rated') rated.push({ perMonth, type: typeOf[kind]!, plan: planner.plan, rhythm: RATED_RHYTHM[kind] ?? 'online' });
-  }
-  const recurring: KindRates['recurring'] = [];
-  for (const kind of RECURRING_ORDER) {
-    const planner = PLANNERS[kind];
-    if (has(kind) && planner.phase === 'recurring') recurring.push({ type: typeOf[kind]!, plan: planner.plan });
-  }
+  const rated = plansOf(ctx, who.accountType, 'rated', Object.keys(credits) as TransactionKind[]).map((p) => ({ ...p, perMonth: credits[p.kind]!, rhythm: RATED_RHYTHM[p.kind] ?? 'online' }));
+  const recurring = plansOf(ctx, who.accountType, 'recurring', RECURRING_ORDER);
   const fixedPerMonth = (has('salary') && spec.salary ? 1 : 0) + (has('repayment') ? 1 : 0) + (has('interest') && who.accountType.spec.interestRate > 0 ? 1 : 0);
   const weights = ctx.discretionaryTypes.map((t, j) => (who.accountType.allows.has(types[t]!.kind) ? (who.persona.typeWeights[j] as number) : 0));
   const total = weights.reduce((a, b) => a + b, 0);
@@ -311,8 +276,8 @@ function planDay(a: AccountDays, day: number, events: EventBuffer, from: number,
   events.reset(64 + who.contracts.length + discretionary + fraudRows);
 
   const s = accountState(ctx, who, rng, events, from);
-  for (const { type, plan } of a.rates.recurring) plan(s, type, Number.MAX_SAFE_INTEGER);
-  for (const { perMonth, type, plan, rhythm } of a.rates.rated) {
+  for (const { type, plan } of a.rates.kinds.recurring) plan(s, type, Number.MAX_SAFE_INTEGER);
+  for (const { perMonth, type, plan, rhythm } of a.rates.kinds.rated) {
     const count = Math.floor(perMonth * ctx.months * weekdayFactor(rhythm, day) + rng.next());
     for (let i = 0; i < count; i++) plan(s, type);
   }
@@ -320,7 +285,7 @@ function planDay(a: AccountDays, day: number, events: EventBuffer, from: number,
   for (let r = 0; r < discretionary; r++) {
     const j = table.pick(rng);
     // a refund needs a purchase days before: refunds come from the refund streams below
-    a.discretionary[j]?.(s, ctx.discretionaryTypes[j]!);
+    ctx.discretionaryPlans[j]?.(s, ctx.discretionaryTypes[j]!);
   }
   setIncome(s, a.profile.monthlyIncomeMinor, meanDebitMinor * who.dailyRate * DAYS_PER_MONTH);
   bookRefundable(a, day, events);
@@ -379,7 +344,7 @@ function refundablesOfBlock(a: AccountDays, block: number): RefundBlock {
   const first = block * BLOCK;
   const busy = busyBlock(a, block);
   const rng = Rng.of('refunds', a.base.options.seed, a.seed.bankId, a.seed.accountId, String(block));
-  const expected = a.rates.discretionaryPerDay * a.rates.refundShare * busy.total;
+  const expected = a.rates.discretionaryPerDay * a.rates.kinds.refundShare * busy.total;
   const count = card === undefined || refund === undefined ? 0 : rng.poisson(expected);
   if (count === 0) return out;
   const table = busy.table;

@@ -68,6 +68,43 @@ export const PLANNERS: Readonly<Record<TransactionKind, Planner>> = {
   refund: { phase: 'discretionary', plan: planRefund },
 };
 
+/** the order recurring kinds are booked in when rows are short: income before bills */
+export const RECURRING_ORDER: readonly TransactionKind[] = ['salary', 'repayment', 'interest', 'direct_debit', 'bill'];
+
+/** The plan function of a planner of `phase`. */
+export type PlanOf<P extends Planner['phase']> = Extract<Planner, { phase: P }>['plan'];
+
+/** A kind an account books, with the profile's type of it and its planner. */
+export interface KindPlan<P extends Planner['phase']> {
+  kind: TransactionKind;
+  type: number;
+  plan: PlanOf<P>;
+}
+
+/** The kinds of `phase` among `kinds` that an account of `accountType` books: the profile has a type of them and the account type allows them. */
+export function plansOf<P extends Planner['phase']>(ctx: GenerationContext, accountType: AccountTypeModel, phase: P, kinds: Iterable<TransactionKind>): KindPlan<P>[] {
+  const plans: KindPlan<P>[] = [];
+  for (const kind of kinds) {
+    const type = ctx.typeOf[kind];
+    const planner = PLANNERS[kind];
+    if (type !== undefined && accountType.allows.has(kind) && planner.phase === phase) plans.push({ kind, type, plan: planner.plan as PlanOf<P> });
+  }
+  return plans;
+}
+
+/**
+ * The planner of each of the run's discretionary types (in GenerationContext.discretionaryTypes'
+ * order); null for refunds, which follow the purchases they refund (booked after them).
+ */
+export function discretionaryPlans(ctx: Pick<GenerationContext, 'types' | 'discretionaryTypes'>): (PlanOf<'discretionary'> | null)[] {
+  return ctx.discretionaryTypes.map((type) => {
+    const kind = ctx.types[type]!.kind;
+    const planner = PLANNERS[kind];
+    if (planner.phase !== 'discretionary') throw new Error(`kind ${kind} is not discretionary`);
+    return kind === 'refund' ? null : planner.plan;
+  });
+}
+
 /** a second in the window at a local day and an hour drawn from the persona's curve for `rhythm` */
 function at(s: AccountState, rhythm: Rhythm): number {
   const day = s.persona.rhythm.days[rhythm].pick(s.rng);
