@@ -6,6 +6,10 @@
  * 2. Appends of one day, of a week and of 30 days with OBP's balances unchanged (the sandbox's,
  *    the bundled snapshot's case: every day must end where it began).
  * 3. An append of a week after OBP's balances moved (a random walk per account), as live balances do.
+ * 4. Last, full loads of the same accounts over 1, 7 and 30 days: each append's loader per row next
+ *    to a full load of as many days (`perRowAgainstFullLoadOfSameWindow`). Both do the same
+ *    per-run and per-account work (accounts, profiles, checks), which a 90-day full load spreads
+ *    over 2.5 times the rows of a 30-day append and a one-day append over a 75th of them.
  * Prints JSON: per run, rows and rows/s three ways: generate + COPY (the streaming step alone);
  * the loader's own work (every step but the OBP extraction, which is OBP's: a rate-limited API, one
  * request per bank and account); end to end. Then per-account figures, the transfers booked to
@@ -67,10 +71,10 @@ const server = await startSandboxServer({ data, consumerKey });
 const log = createLogger({ level: 'warn', format: 'json' });
 const pool = new pg.Pool({ connectionString: benchUrl });
 
-async function load(asOf: string, append: boolean) {
+async function load(asOf: string, append: boolean, days = 90) {
   const config = loadConfig({
     env: { OBP_USERNAME: owner.email, OBP_PASSWORD: owner.password, OBP_CONSUMER_KEY: consumerKey },
-    flags: { databaseUrl: benchUrl, obpSource: 'live', obpBaseUrl: server.url, banks: 10, transactionsPerAccount: 'auto', days: 90, seed: 'bench', asOf, append },
+    flags: { databaseUrl: benchUrl, obpSource: 'live', obpBaseUrl: server.url, banks: 10, transactionsPerAccount: 'auto', days, seed: 'bench', asOf, append },
   });
   const started = process.hrtime.bigint();
   const summary = await runLoad({ config, log, signal: new AbortController().signal, progressBar: false });
@@ -83,7 +87,7 @@ function figures(run: { summary: LoadSummary; seconds: number }) {
   const steps = run.summary.timings;
   const stream = steps.generate_and_copy ?? 0;
   // everything the loader does but asking OBP (extraction is OBP's, per bank and account)
-  const own = Object.entries(steps).reduce((sum, [step, seconds]) => (step === 'extract' ? sum : sum + seconds), 0);
+  const own = loaderSeconds(steps);
   const accounts = run.summary.accounts;
   return {
     rows,
@@ -129,6 +133,28 @@ async function distributions(where: string, from: string, days: number, baseline
     quietAccountDays: perDay!.quiet,
     localHourShares: Object.fromEntries(hours.map((h) => [h.hour, h.share])),
     types: Object.fromEntries(types.map((t) => [t.type, { share: t.share, medianAmount: t.median }])),
+  };
+}
+
+/** The loader's own seconds (every step but the OBP extraction, which is OBP's). */
+function loaderSeconds(steps: LoadSummary['timings']): number {
+  return Object.entries(steps).reduce((sum, [step, seconds]) => (step === 'extract' ? sum : sum + seconds), 0);
+}
+
+/**
+ * An append's loader per row next to a full load of the same accounts over as many days: the same
+ * per-run and per-account work (accounts, profiles, checks), so what is left apart is per row.
+ */
+function against(append: { summary: LoadSummary }, full: { summary: LoadSummary }) {
+  const perRow = (run: { summary: LoadSummary }) => (loaderSeconds(run.summary.timings) * 1e6) / run.summary.transactions.rows;
+  const appendUs = perRow(append);
+  const fullUs = perRow(full);
+  return {
+    appendRows: append.summary.transactions.rows,
+    fullLoadRows: full.summary.transactions.rows,
+    appendLoaderMicrosecondsPerRow: Number(appendUs.toFixed(2)),
+    fullLoadLoaderMicrosecondsPerRow: Number(fullUs.toFixed(2)),
+    ratio: Number((appendUs / fullUs).toFixed(2)),
   };
 }
 
@@ -200,6 +226,15 @@ try {
   const fullLast28Days = await distributions(last28, '2026-09-03', 28);
   const floorTypes = await staticFloor(last28);
   const floorDistance = Number((50 * Object.keys({ ...floorTypes, ...fullLast28Days.types }).reduce((sum, type) => sum + Math.abs((floorTypes[type]?.share ?? 0) - (fullLast28Days.types[type]?.share ?? 0)), 0)).toFixed(1));
+  const appendedWeek = await distributions(`t.load_id = '${week.summary.loadId}'`, '2026-10-02', 7, fullLast28Days);
+  const appended30Days = await distributions(`t.load_id = '${month.summary.loadId}'`, '2026-10-09', 30, fullLast28Days);
+  const appendedWeekMoved = await distributions(`t.load_id = '${moved.summary.loadId}'`, '2026-11-08', 7, fullLast28Days);
+  // last: each replaces every row the appends wrote
+  const sameWindow = {
+    oneDay: against(oneDay, await load('2026-11-15', false, 1)),
+    week: against(week, await load('2026-11-15', false, 7)),
+    '30Days': against(month, await load('2026-11-15', false, 30)),
+  };
   console.log(
     JSON.stringify(
       {
@@ -213,10 +248,11 @@ try {
         distributions: {
           fullLoadLast28Days: fullLast28Days,
           staticBalanceFloor: { typeMixDistancePoints: floorDistance, types: floorTypes },
-          appendedWeekStaticBalances: await distributions(`t.load_id = '${week.summary.loadId}'`, '2026-10-02', 7, fullLast28Days),
-          appended30DaysStaticBalances: await distributions(`t.load_id = '${month.summary.loadId}'`, '2026-10-09', 30, fullLast28Days),
-          appendedWeekMovedBalances: await distributions(`t.load_id = '${moved.summary.loadId}'`, '2026-11-08', 7, fullLast28Days),
+          appendedWeekStaticBalances: appendedWeek,
+          appended30DaysStaticBalances: appended30Days,
+          appendedWeekMovedBalances: appendedWeekMoved,
         },
+        perRowAgainstFullLoadOfSameWindow: sameWindow,
       },
       null,
       2,
