@@ -10,6 +10,9 @@
  *    to a full load of as many days (`perRowAgainstFullLoadOfSameWindow`). Both do the same
  *    per-run and per-account work (accounts, profiles, checks), which a 90-day full load spreads
  *    over 2.5 times the rows of a 30-day append and a one-day append over a 75th of them.
+ * Every run starts from a settled warehouse (`settle`: vacuumed, analyzed, checkpointed, as a daily
+ * run finds it) and reports the write-ahead log it wrote (`walMiB`, `walBytesPerRow`): unlike
+ * seconds on a shared machine, the same from run to run.
  * Prints JSON: per run, rows and rows/s three ways: generate + COPY (the streaming step alone);
  * the loader's own work (every step but the OBP extraction, which is OBP's: a rate-limited API, one
  * request per bank and account); end to end. Then per-account figures, the transfers booked to
@@ -71,18 +74,37 @@ const server = await startSandboxServer({ data, consumerKey });
 const log = createLogger({ level: 'warn', format: 'json' });
 const pool = new pg.Pool({ connectionString: benchUrl });
 
+/**
+ * Each run starts from a settled warehouse, as a daily run finds it: the last run's rows vacuumed
+ * and analyzed (autovacuum would otherwise start on them during the next run, at random) and
+ * checkpointed (each run's first change of a page writes its full image to the WAL).
+ */
+async function settle() {
+  const { rows } = await pool.query<{ migrated: boolean }>(`SELECT to_regclass('raw.transactions') IS NOT NULL AS migrated`);
+  if (!rows[0]!.migrated) return;
+  await pool.query('VACUUM (ANALYZE) raw.transactions, raw.accounts, raw.account_profiles, raw.load_runs');
+  // superusers and pg_checkpoint only: elsewhere the runs start from wherever the server's own checkpoints left them
+  await pool.query('CHECKPOINT').catch((error: { code?: string }) => {
+    if (error.code !== '42501') throw error;
+  });
+}
+
 async function load(asOf: string, append: boolean, days = 90) {
+  await settle();
   const config = loadConfig({
     env: { OBP_USERNAME: owner.email, OBP_PASSWORD: owner.password, OBP_CONSUMER_KEY: consumerKey },
     flags: { databaseUrl: benchUrl, obpSource: 'live', obpBaseUrl: server.url, banks: 10, transactionsPerAccount: 'auto', days, seed: 'bench', asOf, append },
   });
+  const walAt = async () => (await pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+  const walBefore = await walAt();
   const started = process.hrtime.bigint();
   const summary = await runLoad({ config, log, signal: new AbortController().signal, progressBar: false });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { summary, seconds };
+  const { rows } = await pool.query<{ bytes: string }>('SELECT pg_wal_lsn_diff($1, $2)::text AS bytes', [await walAt(), walBefore]);
+  return { summary, seconds, walBytes: Number(rows[0]!.bytes) };
 }
 
-function figures(run: { summary: LoadSummary; seconds: number }) {
+function figures(run: { summary: LoadSummary; seconds: number; walBytes: number }) {
   const rows = run.summary.transactions.rows;
   const steps = run.summary.timings;
   const stream = steps.generate_and_copy ?? 0;
@@ -98,6 +120,9 @@ function figures(run: { summary: LoadSummary; seconds: number }) {
     loaderSecondsWithoutExtract: Number(own.toFixed(3)),
     msPerAccount: { extract: Number((((steps.extract ?? 0) * 1000) / accounts).toFixed(3)), loader: Number(((own * 1000) / accounts).toFixed(3)) },
     balancingRows: run.summary.append?.balancingRows ?? 0,
+    // the server's write-ahead log for the run: the rows, their keys, a page's full image at its first change after a checkpoint
+    walMiB: Number((run.walBytes / 2 ** 20).toFixed(1)),
+    walBytesPerRow: Math.round(run.walBytes / rows),
     steps,
   };
 }
@@ -145,7 +170,7 @@ function loaderSeconds(steps: LoadSummary['timings']): number {
  * An append's loader per row next to a full load of the same accounts over as many days: the same
  * per-run and per-account work (accounts, profiles, checks), so what is left apart is per row.
  */
-function against(append: { summary: LoadSummary }, full: { summary: LoadSummary }) {
+function against(append: { summary: LoadSummary; walBytes: number }, full: { summary: LoadSummary; walBytes: number }) {
   const perRow = (run: { summary: LoadSummary }) => (loaderSeconds(run.summary.timings) * 1e6) / run.summary.transactions.rows;
   const appendUs = perRow(append);
   const fullUs = perRow(full);
@@ -155,6 +180,7 @@ function against(append: { summary: LoadSummary }, full: { summary: LoadSummary 
     appendLoaderMicrosecondsPerRow: Number(appendUs.toFixed(2)),
     fullLoadLoaderMicrosecondsPerRow: Number(fullUs.toFixed(2)),
     ratio: Number((appendUs / fullUs).toFixed(2)),
+    walBytesPerRow: { append: Math.round(append.walBytes / append.summary.transactions.rows), fullLoad: Math.round(full.walBytes / full.summary.transactions.rows) },
   };
 }
 
