@@ -43,6 +43,22 @@ export function bankBreakdown(extraction: Extraction): LoadSummary['banks'] {
 const n = (value: number) => value.toLocaleString('en-US');
 const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : '0%');
 
+/**
+ * Why a run asked for fraud can have none: incidents land on a minority of accounts (the profile's
+ * fraudVictimsPerYear), so the bundled snapshot's 14 accounts over 90 days have none about one
+ * time in three. Said where the count is, so a zero does not read as a broken --fraud-rate.
+ */
+const NO_VICTIMS = [
+  '  no account was a fraud victim in this window: fraud comes in incidents on a minority of',
+  "  accounts (the profile's fraudVictimsPerYear), so a few accounts over a few months may have",
+  '  none; more accounts, a longer --days or another --seed give some',
+];
+
+function noVictims(s: LoadSummary): boolean {
+  const rate = s.params.fraudRate;
+  return s.transactions.rows > 0 && s.transactions.fraudRows === 0 && typeof rate === 'number' && rate > 0;
+}
+
 export function renderSummary(s: LoadSummary): string {
   const rule = '='.repeat(64);
   const t = s.transactions;
@@ -73,6 +89,7 @@ export function renderSummary(s: LoadSummary): string {
     'Types',
     ...Object.entries(t.byType).map(([type, count]) => `  ${type.padEnd(24)} ${n(count).padStart(10)}  ${pct(count, t.rows).padStart(6)}`),
     `Fraud           ${n(t.fraudRows)} rows (${pct(t.fraudRows, t.rows)})`,
+    ...(noVictims(s) ? NO_VICTIMS : []),
     ...Object.entries(t.fraudByPattern).map(([pattern, count]) => `  ${pattern.padEnd(24)} ${n(count).padStart(10)}`),
   ];
   if (s.lineage.length) {
