@@ -34,18 +34,42 @@ export interface RhythmTables {
   hours: Record<Rhythm, WeightedTable>;
 }
 
-/** Tables for one window and one persona's hour shift (office hours and the night never shift). */
+/**
+ * Tables for one window and one persona's hour shift (office hours and the night never shift).
+ * The tables are shared: hour tables by rhythm and shift, a one-day window's day tables by rhythm
+ * and weekday. An append builds a context per day and picks from these for every row; a table of
+ * its own per day and persona scattered them over memory, and the picks waited on cache misses.
+ */
 export function rhythmTables(window: HistoryWindow, hourShift: number): RhythmTables {
   const days = {} as Record<Rhythm, WeightedTable>;
   const hours = {} as Record<Rhythm, WeightedTable>;
   for (const rhythm of RHYTHMS) {
-    const weights = new Float64Array(window.days);
-    for (let d = 0; d < window.days; d++) weights[d] = WEEKDAYS[rhythm][dayOfWeek(window.firstDay + d)] as number;
-    days[rhythm] = new WeightedTable(weights);
-    const shift = rhythm === 'branch' || rhythm === 'night' ? 0 : hourShift;
-    hours[rhythm] = new WeightedTable(Array.from({ length: 24 }, (_, h) => HOURS[rhythm][(((h - shift) % 24) + 24) % 24] as number));
+    days[rhythm] = window.days === 1 ? oneDayTable(rhythm, dayOfWeek(window.firstDay)) : dayTable(rhythm, window);
+    hours[rhythm] = hourTable(rhythm, rhythm === 'branch' || rhythm === 'night' ? 0 : hourShift);
   }
   return { days, hours };
+}
+
+function dayTable(rhythm: Rhythm, window: HistoryWindow): WeightedTable {
+  const weights = new Float64Array(window.days);
+  for (let d = 0; d < window.days; d++) weights[d] = WEEKDAYS[rhythm][dayOfWeek(window.firstDay + d)] as number;
+  return new WeightedTable(weights);
+}
+
+const oneDayTables = new Map<string, WeightedTable>();
+function oneDayTable(rhythm: Rhythm, weekday: number): WeightedTable {
+  const key = `${rhythm}|${weekday}`;
+  let table = oneDayTables.get(key);
+  if (!table) oneDayTables.set(key, (table = new WeightedTable([WEEKDAYS[rhythm][weekday] as number])));
+  return table;
+}
+
+const hourTables = new Map<string, WeightedTable>();
+function hourTable(rhythm: Rhythm, shift: number): WeightedTable {
+  const key = `${rhythm}|${shift}`;
+  let table = hourTables.get(key);
+  if (!table) hourTables.set(key, (table = new WeightedTable(Array.from({ length: 24 }, (_, h) => HOURS[rhythm][(((h - shift) % 24) + 24) % 24] as number))));
+  return table;
 }
 
 /** each rhythm's mean weekday weight */
