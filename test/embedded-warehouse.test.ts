@@ -186,6 +186,29 @@ describe('the embedded warehouse (no DATABASE_URL)', () => {
     assert.match(after.stdout, new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not running`));
   });
 
+  it('continues histories with --append (a newcomer cron line): new days only, and the same append again adds nothing and says so', async () => {
+    const { dir, port, env } = await freshWarehouse();
+    const base = ['--transactions-per-account', '20', '--seed', '5'];
+    const full = await runCli(['load', ...base, '--as-of', '2026-10-31'], { env });
+    assert.equal(full.code, 0, full.stderr);
+    await stopsSoon(port);
+    const append = await runCli(['load', ...base, '--append', '--as-of', '2026-11-03'], { env });
+    assert.equal(append.code, 0, append.stderr);
+    assert.match(append.stdout, /Mode {12}append: 14 account\(s\) continued to the as-of day \(earlier rows untouched\), 0 new/);
+    const added = Number(/Transactions {4}([\d,]+) \(/.exec(append.stdout)?.[1]?.replace(/,/g, ''));
+    assert.ok(added > 0, append.stdout);
+    await stopsSoon(port);
+    const again = await runCli(['load', ...base, '--append', '--as-of', '2026-11-03'], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /Transactions {4}0: every account's history already reaches the as-of day \(2026-11-03\), nothing new to append/);
+    await stopsSoon(port);
+    const counts = await withWarehouse({ url: undefined, dir, port }, silentLogger(), async (w) =>
+      (await w.pool.query<{ mode: string; rows: number }>(`SELECT r.load_mode AS mode, count(t.*)::int AS rows FROM raw.load_runs r LEFT JOIN raw.transactions t USING (load_id) GROUP BY r.load_id, r.load_mode, r.started_at ORDER BY r.started_at`)).rows,
+    );
+    assert.deepEqual(counts, [{ mode: 'full', rows: 280 }, { mode: 'append', rows: added }, { mode: 'append', rows: 0 }]);
+    await stopsSoon(port);
+  });
+
   it(
     IS_ROOT
       ? 'as a normal user (nobody, via runuser): data and password in WAREHOUSE_DIR, owned by that user'

@@ -100,6 +100,7 @@ describe('load --append continues each account day by day', () => {
     const before = await rowsDigest(db);
     const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
     assert.ok(summary.transactions.rows > 0);
+    assert.deepEqual(summary.append, { continued: 5, behind: 5, fresh: 0, balancingRows: summary.append?.balancingRows });
     assert.deepEqual(await rowsDigest(db, `load_id <> '${summary.loadId}'`), before);
     const outside = await db.warehouse.pool.query(
       `SELECT count(*)::int AS n FROM raw.transactions WHERE load_id = $1 AND NOT (transaction_date >= '2026-10-01T00:00:00Z' AND transaction_date < '2026-10-03T00:00:00Z')`,
@@ -115,6 +116,7 @@ describe('load --append continues each account day by day', () => {
     const before = await rowsDigest(db);
     const { summary } = await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
     assert.equal(summary.transactions.rows, 0);
+    assert.deepEqual({ behind: summary.append?.behind, fresh: summary.append?.fresh }, { behind: 0, fresh: 0 });
     assert.deepEqual(await rowsDigest(db), before);
     assert.deepEqual(await run(db, summary.loadId), { load_mode: 'append', days_from: null, days_to: null, transactions_count: '0' });
   });

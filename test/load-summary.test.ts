@@ -3,15 +3,15 @@ import { describe, it } from 'node:test';
 import { renderSummary, type LoadSummary } from '../src/load/summary.js';
 
 /** A run of the bundled snapshot's size; `fraudRows` and `fraudRate` vary. */
-function summary(fraudRows: number, fraudRate: number): LoadSummary {
+function summary(fraudRows: number, fraudRate: number, append: LoadSummary['append'] = null): LoadSummary {
   return {
     loadId: '00000000-0000-4000-8000-000000000000',
     status: 'succeeded',
     shard: null,
     source: { mode: 'snapshot', dataSource: 'OBP_SNAPSHOT', origin: 'data/obp-snapshot.json', apiVersion: 'v5.1.0' },
-    params: { seed: '42', fraudRate },
-    loadMode: 'full',
-    append: null,
+    params: { seed: '42', fraudRate, asOf: '2026-12-07' },
+    loadMode: append ? 'append' : 'full',
+    append,
     banks: [{ bankId: 'obp-bank-x-gh', name: 'The Bank of X', accounts: 14 }],
     accounts: 14,
     skippedBanks: [],
@@ -40,5 +40,17 @@ describe('the load summary', () => {
     assert.doesNotMatch(renderSummary(summary(7, 0.005)), /victim/);
     assert.match(renderSummary(summary(7, 0.005)), /Fraud {11}7 rows \(0\.5%\)\n {2}card_testing/);
     assert.doesNotMatch(renderSummary(summary(0, 0)), /victim/);
+  });
+
+  it('says an append with every history already at the as-of day has nothing new to append, instead of a bare 0', () => {
+    const upToDate = { ...summary(0, 0.005, { continued: 14, behind: 0, fresh: 0, balancingRows: 0 }) };
+    upToDate.transactions = { ...upToDate.transactions, rows: 0, byType: {}, perAccount: { min: 0, max: 0 } };
+    assert.match(renderSummary(upToDate), /Transactions {4}0: every account's history already reaches the as-of day \(2026-12-07\), nothing new to append\n/);
+    // a quiet day (accounts behind, no rows) or a new account is not "nothing new"
+    for (const append of [{ continued: 14, behind: 14, fresh: 0, balancingRows: 0 }, { continued: 14, behind: 0, fresh: 1, balancingRows: 0 }]) {
+      const other = summary(0, 0.005, append);
+      other.transactions = { ...other.transactions, rows: 0, byType: {}, perAccount: { min: 0, max: 0 } };
+      assert.match(renderSummary(other), /Transactions {4}0 \(0 per account\)\n/);
+    }
   });
 });

@@ -337,7 +337,10 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     // Committed: whatever happens now (a signal included), the run succeeded.
     const csvFiles = csv ? await csv.commit() : [];
     log.info({ loadId, rows: staged.rows }, `load ${loadId} succeeded`);
-    const append = histories ? { continued: histories.continued.length, fresh: histories.fresh.length, balancingRows: generated.balancingRows } : undefined;
+    const asOfDay = epochDayOf(generateOptions.asOf);
+    const append = histories
+      ? { continued: histories.continued.length, behind: histories.continued.filter((c) => c.historyEndDay < asOfDay).length, fresh: histories.fresh.length, balancingRows: generated.balancingRows }
+      : undefined;
     return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, shard, stats, staged, vanished, lineage, timer, csvFiles, append });
   } catch (error) {
     progress.stop();

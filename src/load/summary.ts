@@ -13,8 +13,8 @@ export interface LoadSummary {
   params: Record<string, unknown>;
   /** full: the loaded accounts' histories were rewritten; append: continued (earlier rows untouched) */
   loadMode: LoadMode;
-  /** an append: accounts continued, new ones given a full history, transfers booked to reach OBP's balances */
-  append: { continued: number; fresh: number; balancingRows: number } | null;
+  /** an append: accounts continued (behind: those whose history ended before the as-of day), new ones given a full history, transfers booked to reach OBP's balances */
+  append: { continued: number; behind: number; fresh: number; balancingRows: number } | null;
   banks: { bankId: string; name: string | null; accounts: number }[];
   accounts: number;
   skippedBanks: Extraction['skippedBanks'];
@@ -83,8 +83,10 @@ export function renderSummary(s: LoadSummary): string {
       : []),
     ...s.inactive.banks.map((b) => `  bank ${b}`),
     ...s.inactive.accounts.map((a) => `  account ${a.bankId} / ${a.accountId}`),
-    `Transactions    ${n(t.rows)} (${t.perAccount.min === t.perAccount.max ? n(t.perAccount.min) : `${n(t.perAccount.min)}-${n(t.perAccount.max)}`} per account)` +
-      (s.status === 'succeeded' && t.replacedRows ? `, replacing ${n(t.replacedRows)} of earlier runs` : ''),
+    s.append && s.append.behind === 0 && s.append.fresh === 0
+      ? `Transactions    0: every account's history already reaches the as-of day (${String(s.params.asOf)}), nothing new to append`
+      : `Transactions    ${n(t.rows)} (${t.perAccount.min === t.perAccount.max ? n(t.perAccount.min) : `${n(t.perAccount.min)}-${n(t.perAccount.max)}`} per account)` +
+        (s.status === 'succeeded' && t.replacedRows ? `, replacing ${n(t.replacedRows)} of earlier runs` : ''),
     `Date range      ${t.firstDate?.slice(0, 19).replace('T', ' ') ?? '-'}  ->  ${t.lastDate?.slice(0, 19).replace('T', ' ') ?? '-'} UTC`,
     'Types',
     ...Object.entries(t.byType).map(([type, count]) => `  ${type.padEnd(24)} ${n(count).padStart(10)}  ${pct(count, t.rows).padStart(6)}`),
