@@ -6,7 +6,7 @@ import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { extract } from '../obp/extract.js';
 import type { Extraction } from '../obp/types.js';
-import { activityWarnings, continueHistories, epochDayOf, expectedRows, generateTransactions, loadProfile, type AccountProfile, type GenerateOptions } from '../synth/index.js';
+import { activityWarnings, continueHistories, epochDayOf, expectedRows, generateTransactions, isoDay, loadProfile, type AccountProfile, type GenerateOptions } from '../synth/index.js';
 import type { AccountSeed, SyntheticTransaction } from '../synth/types.js';
 import { kyselyOnClient, withWarehouse, type Warehouse } from '../warehouse/connection.js';
 import type { Database } from '../warehouse/schema.js';
@@ -437,10 +437,6 @@ function daysWritten(options: GenerateOptions, histories: Histories | undefined)
   const starts = histories ? histories.continued.filter((c) => c.historyEndDay < asOfDay).map((c) => c.historyEndDay) : [];
   if (!histories || histories.fresh.length) starts.push(asOfDay - options.days);
   return { from: isoDay(Math.min(...starts)), to: isoDay(asOfDay - 1) };
-}
-
-function isoDay(epochDay: number): string {
-  return new Date(epochDay * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Rows an append will write, for the progress bar: new accounts' histories, the others' new days at the profile's rates. */
