@@ -275,6 +275,27 @@ describe('appended days follow each account', () => {
     assert.ok(share > fullRefunds * 0.6 && share < fullRefunds * 1.4, `refunds are ${(100 * share).toFixed(1)} % of appended purchases, ${(100 * fullRefunds).toFixed(1)} % in a full history`);
   });
 
+  it('label fraud as a full history of a year does: about as many victims a year, and as large a share of their rows', () => {
+    const accounts = sampleAccounts(1_000).map((a) => ({ ...a, balanceMinor: null }));
+    const profiles = [...describeAccounts(accounts, options('2026-01-01'))];
+    const continued = accounts.map((seed, i) => ({ seed, profile: profiles[i] as AccountProfile, historyEndDay: epochDayOf('2026-01-01'), appendsFromDay: epochDayOf('2026-01-01') }));
+    const fraudOf = (rows: Iterable<SyntheticTransaction>) => {
+      let all = 0;
+      let fraud = 0;
+      const victims = new Set<string>();
+      for (const r of rows) {
+        all++;
+        if (r.isFraud) (fraud++, victims.add(r.accountId));
+      }
+      return { share: fraud / all, victims: victims.size / accounts.length };
+    };
+    const appended = fraudOf(continueHistories(continued, options('2027-01-01')));
+    const full = fraudOf(generateTransactions(accounts, { ...options('2027-01-01'), days: 365 }));
+    const say = `appended: ${(100 * appended.victims).toFixed(1)} % victims, fraud ${(100 * appended.share).toFixed(2)} % of rows; a year's full history: ${(100 * full.victims).toFixed(1)} %, ${(100 * full.share).toFixed(2)} %`;
+    assert.ok(appended.victims > full.victims * 0.75 && appended.victims < full.victims * 1.3, say);
+    assert.ok(appended.share > full.share * 0.75 && appended.share < full.share * 1.3, say);
+  });
+
   it("reach OBP's balance exactly, every row within its type's bounds, whatever the move (a few cents, a fortune, down)", () => {
     const profile = loadProfile(undefined);
     const bounds = new Map(profile.transactionTypes.map((t) => [t.name, [Math.round(t.minAmount * 100), Math.round(t.maxAmount * 100)] as const]));

@@ -18,7 +18,7 @@ import type { AccountSeed, SyntheticTransaction } from './types.js';
  * from a stream of (seed, account, day) alone, planned by the same kind planners as a full history
  * over a one-day window: who the account is (persona, payday, billers, payees, habits) is the
  * identity its first history was drawn with (pinned by raw.account_profiles), so salaries, bills
- * and merchants continue; fraud incidents are drawn per 30-day block of (seed, account), so a
+ * and merchants continue; fraud incidents are drawn per year-long block of (seed, account), so a
  * victim's incident lands on one day whichever run books it.
  *
  * The ledger runs on from the last balance_after and must end on OBP's balance of this extraction.
@@ -315,8 +315,16 @@ interface Refundable {
   refundMinor: number;
 }
 
-/** Days per block of the streams an account's refunds and fraud incidents are drawn from. */
+/** Days per block of the streams an account's refunds are drawn from. */
 const BLOCK = 30;
+
+/**
+ * Days per block of an account's fraud incidents: a year, the period the profile's
+ * fraudVictimsPerYear is given for, so appended days have as many victims a year as a full history
+ * of a year (27 % of 3,000 accounts), each hit as often. Per 30-day block, planIncidents' floor (a
+ * victim's fraud at most a tenth of its rows) made 5 % of accounts victims a month: 41 % a year.
+ */
+const FRAUD_BLOCK = 365;
 
 /**
  * The purchases of a 30-day block of (seed, account) that will be refunded, drawn once per run
@@ -426,21 +434,21 @@ function setIncome(s: AccountState, monthlyIncomeMinor: number, monthlySpendMino
 }
 
 /**
- * The incidents of the account's 30-day block that start on `day`, as [pattern slot, rows]: the
- * block's draw (victim or not, how many, which days) is the same whichever run books which day;
- * drawn once per account and block in a run.
+ * The incidents of the account's block of FRAUD_BLOCK days that start on `day`, as [pattern slot,
+ * rows]: the block's draw (victim or not, how many, which days) is the same whichever run books
+ * which day; drawn once per account and block in a run.
  */
 function incidentsOn(a: AccountDays, day: number): readonly [number, number][] {
-  const block = Math.floor(day / BLOCK);
+  const block = Math.floor(day / FRAUD_BLOCK);
   let byDay = a.incidents.get(block);
   if (!byDay) {
     byDay = new Map();
     const { base, seed, who } = a;
     const scratch = a.scratch.incidents;
     const rng = Rng.of('fraud', base.options.seed, seed.bankId, seed.accountId, String(block));
-    planIncidents(rng, base, who.accountType, Math.max(1, Math.round(who.dailyRate * BLOCK)), BLOCK, scratch);
+    planIncidents(rng, base, who.accountType, Math.max(1, Math.round(who.dailyRate * FRAUD_BLOCK)), FRAUD_BLOCK, scratch);
     for (let i = 0; i < scratch.length; i += 2) {
-      const on = block * BLOCK + rng.int(BLOCK);
+      const on = block * FRAUD_BLOCK + rng.int(FRAUD_BLOCK);
       byDay.set(on, [...(byDay.get(on) ?? []), [scratch[i]!, scratch[i + 1]!]]);
     }
     a.incidents.clear();
