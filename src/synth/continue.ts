@@ -321,7 +321,7 @@ const BLOCK = 30;
 /**
  * Days per block of an account's fraud incidents: a year, the period the profile's
  * fraudVictimsPerYear is given for, so appended days have as many victims a year as a full history
- * of a year (27 % of 3,000 accounts), each hit as often. Per 30-day block, planIncidents' floor (a
+ * of a year (about 27-29 % of accounts under the default profile), each hit as often. Per 30-day block, planIncidents' floor (a
  * victim's fraud at most a tenth of its rows) made 5 % of accounts victims a month: 41 % a year.
  */
 const FRAUD_BLOCK = 365;
