@@ -337,9 +337,8 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     // Committed: whatever happens now (a signal included), the run succeeded.
     const csvFiles = csv ? await csv.commit() : [];
     log.info({ loadId, rows: staged.rows }, `load ${loadId} succeeded`);
-    const asOfDay = epochDayOf(generateOptions.asOf);
     const append = histories
-      ? { continued: histories.continued.length, behind: histories.continued.filter((c) => c.historyEndDay < asOfDay).length, fresh: histories.fresh.length, balancingRows: generated.balancingRows }
+      ? { continued: histories.continued.length, behind: behind(histories, generateOptions).length, fresh: histories.fresh.length, balancingRows: generated.balancingRows }
       : undefined;
     return summarize({ loadId, status: 'succeeded', extraction, config, generateOptions, shard, stats, staged, vanished, lineage, timer, csvFiles, append });
   } catch (error) {
@@ -431,10 +430,16 @@ async function stageToSwitch(input: {
   }
 }
 
+/** The continued accounts whose history ends before the as-of day: the ones an append gives new days. */
+function behind(histories: Histories, options: GenerateOptions): Histories['continued'] {
+  const asOfDay = epochDayOf(options.asOf);
+  return histories.continued.filter((c) => c.historyEndDay < asOfDay);
+}
+
 /** The days a run wrote rows for: a full load its window; an append from the earliest history end (or new account's window) on. */
 function daysWritten(options: GenerateOptions, histories: Histories | undefined): { from: string; to: string } {
   const asOfDay = epochDayOf(options.asOf);
-  const starts = histories ? histories.continued.filter((c) => c.historyEndDay < asOfDay).map((c) => c.historyEndDay) : [];
+  const starts = histories ? behind(histories, options).map((c) => c.historyEndDay) : [];
   if (!histories || histories.fresh.length) starts.push(asOfDay - options.days);
   return { from: isoDay(Math.min(...starts)), to: isoDay(asOfDay - 1) };
 }

@@ -44,31 +44,21 @@ export function rhythmTables(window: HistoryWindow, hourShift: number): RhythmTa
   const days = {} as Record<Rhythm, WeightedTable>;
   const hours = {} as Record<Rhythm, WeightedTable>;
   for (const rhythm of RHYTHMS) {
-    days[rhythm] = window.days === 1 ? oneDayTable(rhythm, dayOfWeek(window.firstDay)) : dayTable(rhythm, window);
-    hours[rhythm] = hourTable(rhythm, rhythm === 'branch' || rhythm === 'night' ? 0 : hourShift);
+    days[rhythm] =
+      window.days === 1
+        ? shared(`day|${rhythm}|${dayOfWeek(window.firstDay)}`, () => [WEEKDAYS[rhythm][dayOfWeek(window.firstDay)] as number])
+        : new WeightedTable(Array.from({ length: window.days }, (_, d) => WEEKDAYS[rhythm][dayOfWeek(window.firstDay + d)] as number));
+    const shift = rhythm === 'branch' || rhythm === 'night' ? 0 : hourShift;
+    hours[rhythm] = shared(`hour|${rhythm}|${shift}`, () => Array.from({ length: 24 }, (_, h) => HOURS[rhythm][(((h - shift) % 24) + 24) % 24] as number));
   }
   return { days, hours };
 }
 
-function dayTable(rhythm: Rhythm, window: HistoryWindow): WeightedTable {
-  const weights = new Float64Array(window.days);
-  for (let d = 0; d < window.days; d++) weights[d] = WEEKDAYS[rhythm][dayOfWeek(window.firstDay + d)] as number;
-  return new WeightedTable(weights);
-}
-
-const oneDayTables = new Map<string, WeightedTable>();
-function oneDayTable(rhythm: Rhythm, weekday: number): WeightedTable {
-  const key = `${rhythm}|${weekday}`;
-  let table = oneDayTables.get(key);
-  if (!table) oneDayTables.set(key, (table = new WeightedTable([WEEKDAYS[rhythm][weekday] as number])));
-  return table;
-}
-
-const hourTables = new Map<string, WeightedTable>();
-function hourTable(rhythm: Rhythm, shift: number): WeightedTable {
-  const key = `${rhythm}|${shift}`;
-  let table = hourTables.get(key);
-  if (!table) hourTables.set(key, (table = new WeightedTable(Array.from({ length: 24 }, (_, h) => HOURS[rhythm][(((h - shift) % 24) + 24) % 24] as number))));
+/** Tables that depend only on their key, made once: the code's own weights, never a profile's. */
+const sharedTables = new Map<string, WeightedTable>();
+function shared(key: string, weights: () => number[]): WeightedTable {
+  let table = sharedTables.get(key);
+  if (!table) sharedTables.set(key, (table = new WeightedTable(weights())));
   return table;
 }
 
