@@ -161,6 +161,10 @@ async function distributions(where: string, from: string, days: number, baseline
   };
 }
 
+function withoutExtract(steps: LoadSummary['timings']): LoadSummary['timings'] {
+  return Object.fromEntries(Object.entries(steps).filter(([step]) => step !== 'extract'));
+}
+
 /** The loader's own seconds (every step but the OBP extraction, which is OBP's). */
 function loaderSeconds(steps: LoadSummary['timings']): number {
   return Object.entries(steps).reduce((sum, [step, seconds]) => (step === 'extract' ? sum : sum + seconds), 0);
@@ -181,6 +185,8 @@ function against(append: { summary: LoadSummary; walBytes: number }, full: { sum
     fullLoadLoaderMicrosecondsPerRow: Number(fullUs.toFixed(2)),
     ratio: Number((appendUs / fullUs).toFixed(2)),
     walBytesPerRow: { append: Math.round(append.walBytes / append.summary.transactions.rows), fullLoad: Math.round(full.walBytes / full.summary.transactions.rows) },
+    // where the seconds went: per-run steps (accounts, profiles) vary by tenths of a second from run to run here
+    steps: { append: withoutExtract(append.summary.timings), fullLoad: withoutExtract(full.summary.timings) },
   };
 }
 

@@ -83,6 +83,14 @@ describe('loads on Citus', { skip: citusSuiteSkip() }, () => {
       ),
       /transactions_id_lineage_check/,
     );
+    // an appended day's id (migration 0008: the day first) is a's only with a's bank and account, and a number last
+    const copyAs = (id: string) =>
+      pool.query(`INSERT INTO raw.transactions SELECT (jsonb_populate_record(t, jsonb_build_object('transaction_id', $2::text))).* FROM raw.transactions t WHERE transaction_id = $1`, [a.transaction_id, id]);
+    await copyAs(`synth~2026-11-01_${a.bank_id}_${a.account_id}_0001`);
+    await pool.query(`DELETE FROM raw.transactions WHERE transaction_id = $1`, [`synth~2026-11-01_${a.bank_id}_${a.account_id}_0001`]);
+    for (const id of [`synth~2026-11-01_${b.bank_id}_${b.account_id}_0001`, `synth~2026-11-01_${a.bank_id}_${a.account_id}_x1`, `synth~20261101_${a.bank_id}_${a.account_id}_0001`]) {
+      await assert.rejects(copyAs(id), /transactions_id_lineage_check/, id);
+    }
     // two accounts whose ids would give the same transaction ids ("a_b" + "c" and "a" + "b_c") are refused
     const loadId = (await pool.query(`SELECT load_id FROM raw.load_runs LIMIT 1`)).rows[0].load_id;
     await pool.query(`INSERT INTO raw.banks (bank_id, payload, data_source, extracted_at, load_id) VALUES ('x_y', '{}', 'OBP_SNAPSHOT', now(), $1), ('x', '{}', 'OBP_SNAPSHOT', now(), $1)`, [loadId]);

@@ -5,11 +5,12 @@ import pg from 'pg';
 import { silentLogger } from './helpers/logger.js';
 import { createTestDatabase, sessions, type TestDatabase } from './helpers/database.js';
 import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-rows.js';
-import { MAX_PARTS, planParts, ROWS_PER_PART, type PartPlan } from '../src/load/partition-plan.js';
+import { MAX_PARTS, monthPart, monthsBetween, planParts, ROWS_PER_PART, type PartPlan } from '../src/load/partition-plan.js';
+import { overlaps, parseRangeBound } from '../src/load/append-partitions.js';
 import { dropAbandonedParts, dropParts, stagePartitions, switchIn } from '../src/load/stage-partitions.js';
 import type { LockContext } from '../src/load/locks.js';
 import { mergeIn } from '../src/load/merge-in.js';
-import { compareAccounts, transactionIdPrefix } from '../src/synth/generator.js';
+import { APPENDED_ID_START, appendedIdPrefix, compareAccounts, transactionIdPrefix } from '../src/synth/generator.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';
 
 // A run of every account builds the next raw.transactions as range partitions, streamed in on a
@@ -36,14 +37,51 @@ function assertRangesHold(accounts: readonly Account[], plan: readonly PartPlan[
     assert.equal(plan[k]!.lower, plan[k - 1]!.upper, 'ranges meet');
   }
   assert.equal(plan[0]!.lower, null);
-  assert.equal(plan.at(-1)!.upper, null);
+  assert.equal(plan.at(-1)!.upper, APPENDED_ID_START, 'the accounts end where appended days begin');
+  for (const account of accounts) {
+    const appended = bytes(appendedIdPrefix(account, '2026-12-01') + '0001');
+    assert.ok(Buffer.compare(appended, bytes(APPENDED_ID_START)) >= 0, `${appended} among the appended days`);
+  }
 }
 
 describe('planning the partitions of a full load', () => {
   it('keeps a load of up to about ROWS_PER_PART rows in one partition holding every id', () => {
     const accounts = accountsOf('bank', ['a', 'b', 'c']);
-    assert.deepEqual(planParts(accounts, ROWS_PER_PART), [{ first: 0, lower: null, upper: null }]);
-    assert.deepEqual(planParts(accounts.slice(0, 1), 100 * ROWS_PER_PART), [{ first: 0, lower: null, upper: null }]);
+    assert.deepEqual(planParts(accounts, ROWS_PER_PART), [{ first: 0, lower: null, upper: APPENDED_ID_START }]);
+    assert.deepEqual(planParts(accounts.slice(0, 1), 100 * ROWS_PER_PART), [{ first: 0, lower: null, upper: APPENDED_ID_START }]);
+  });
+
+  it('adds a partition for each month of appended days it carries, after the accounts\' and taking none of their rows', () => {
+    const accounts = accountsOf('bank', ['a', 'b', 'c']);
+    assert.deepEqual(planParts(accounts, ROWS_PER_PART, ['2026-11', '2026-12']), [
+      { first: 0, lower: null, upper: 'synth~' },
+      { first: 3, lower: 'synth~2026-11', upper: 'synth~2026-12' },
+      { first: 3, lower: 'synth~2026-12', upper: 'synth~2027-01' },
+    ]);
+    const { lower, upper } = monthPart('2026-12');
+    for (const account of accounts) {
+      for (const day of ['2026-12-01', '2026-12-31']) {
+        const id = appendedIdPrefix(account, day) + '9999';
+        assert.ok(id >= lower && id < upper, `${id} in December's partition`);
+      }
+      assert.ok(appendedIdPrefix(account, '2026-11-30') + '9999' < lower, 'November before it');
+    }
+  });
+
+  it('names the months of appended days across a year\'s end', () => {
+    assert.deepEqual(monthsBetween('2026-11-30', '2027-02-01'), ['2026-11', '2026-12', '2027-01', '2027-02']);
+    assert.deepEqual(monthsBetween('2026-12-07', '2026-12-07'), ['2026-12']);
+  });
+
+  it('reads partition bounds as the server writes them, and which ranges meet', () => {
+    assert.deepEqual(parseRangeBound('FOR VALUES FROM (MINVALUE) TO (MAXVALUE)'), { lower: null, upper: null });
+    assert.deepEqual(parseRangeBound("FOR VALUES FROM ('synth_b''s_a_') TO ('synth~')"), { lower: "synth_b's_a_", upper: 'synth~' });
+    assert.throws(() => parseRangeBound('DEFAULT'), /partition bound this version does not know: DEFAULT/);
+    const december = monthPart('2026-12');
+    assert.equal(overlaps({ lower: 'synth_x', upper: null }, december), true, 'a partition to MAXVALUE holds every month');
+    assert.equal(overlaps({ lower: null, upper: 'synth~' }, december), false);
+    assert.equal(overlaps(monthPart('2026-11'), december), false, 'months meet without sharing an id');
+    assert.equal(overlaps({ lower: 'synth~2026-12-15', upper: 'synth~2027' }, december), true);
   });
 
   it('splits a big load into at most MAX_PARTS runs of accounts, each range holding its accounts\' ids', () => {

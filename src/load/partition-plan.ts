@@ -1,4 +1,4 @@
-import { transactionIdPrefix } from '../synth/generator.js';
+import { APPENDED_ID_START, transactionIdPrefix } from '../synth/generator.js';
 
 /**
  * How a full load splits the next state of raw.transactions into partitions (stage-partitions.ts):
@@ -11,6 +11,11 @@ import { transactionIdPrefix } from '../synth/generator.js';
  * each of their prefixes sorts below it and is not a prefix of it: `synth_b_a_` is a prefix of
  * `synth_b_a_1_`, and the ids of account `a` (`synth_b_a_200000`) reach past those of account
  * `a_1`. Such a boundary is moved to a neighbouring account, or dropped.
+ *
+ * The accounts' parts end where appended days' ids begin (`synth~<YYYY-MM-DD>_…`, APPENDED_ID_START):
+ * those live in a partition per month (`monthPart`), which an append creates empty and fills
+ * without touching the keys of the initial histories; a full load carries the months that hold
+ * rows of accounts it does not load.
  */
 
 /** A partition: the accounts from `first` (an index in generation order) to the next part's first. */
@@ -30,10 +35,32 @@ export const ROWS_PER_PART = 250_000;
 /** More partitions gain little more overlap and make every scan of raw.transactions an append of more. */
 export const MAX_PARTS = 8;
 
-/** Partitions for `accounts` (in generation order) expected to get `expectedRows` rows in all. */
-export function planParts(accounts: readonly { bankId: string; accountId: string }[], expectedRows: number): PartPlan[] {
+/**
+ * Partitions for `accounts` (in generation order) expected to get `expectedRows` rows in all, then
+ * one for each month (YYYY-MM) of appended days in `months`, which no generated row goes to.
+ */
+export function planParts(accounts: readonly { bankId: string; accountId: string }[], expectedRows: number, months: readonly string[] = []): PartPlan[] {
+  const monthParts = months.map((month) => ({ first: accounts.length, ...monthPart(month) }));
+  return [...accountParts(accounts, expectedRows), ...monthParts];
+}
+
+/** The transaction_id range of appended days in a month (YYYY-MM): `synth~<month>` up to the next month's. */
+export function monthPart(month: string): { lower: string; upper: string } {
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  const next = mm === 12 ? `${year + 1}-01` : `${year}-${String(mm + 1).padStart(2, '0')}`;
+  return { lower: `${APPENDED_ID_START}${month}`, upper: `${APPENDED_ID_START}${next}` };
+}
+
+/** The months (YYYY-MM) from one day (YYYY-MM-DD) to another, both included. */
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  for (let month = from.slice(0, 7); month <= to.slice(0, 7); month = monthPart(month).upper.slice(APPENDED_ID_START.length)) months.push(month);
+  return months;
+}
+
+function accountParts(accounts: readonly { bankId: string; accountId: string }[], expectedRows: number): PartPlan[] {
   const wanted = Math.min(MAX_PARTS, accounts.length, Math.round(expectedRows / ROWS_PER_PART));
-  if (wanted <= 1) return [{ first: 0, lower: null, upper: null }];
+  if (wanted <= 1) return [{ first: 0, lower: null, upper: APPENDED_ID_START }];
 
   const prefixes = accounts.map((a) => Buffer.from(transactionIdPrefix(a)));
   const n = prefixes.length;
@@ -77,6 +104,6 @@ export function planParts(accounts: readonly { bankId: string; accountId: string
   return firsts.map((first, k) => ({
     first,
     lower: k === 0 ? null : lowers[k]!.toString('utf8'),
-    upper: k === firsts.length - 1 ? null : lowers[k + 1]!.toString('utf8'),
+    upper: k === firsts.length - 1 ? APPENDED_ID_START : lowers[k + 1]!.toString('utf8'),
   }));
 }

@@ -15,6 +15,7 @@ import { accountSeeds } from './account-seeds.js';
 import { CsvOutput } from './csv.js';
 import { createProgress } from './progress.js';
 import { withLockRetries, type LockContext } from './locks.js';
+import { appendedMonths, prepareAppendPartitions } from './append-partitions.js';
 import { closeAbandonedRuns, recordRunExtracted, recordRunFailed, recordRunStarted, recordRunSucceeded } from './run-record.js';
 import { TransactionStatsCollector } from './stats.js';
 import { bankBreakdown, type LoadSummary } from './summary.js';
@@ -23,7 +24,7 @@ import { banksToWrite, inactiveAccounts, markVanished, markVanishedAccounts, mar
 import { StepTimer } from './step-timer.js';
 import { mergeIn, type ForeignKeyPath } from './merge-in.js';
 import { dropAbandonedParts, dropParts, stagePartitions, switchIn, type StagedPart } from './stage-partitions.js';
-import { planParts } from './partition-plan.js';
+import { monthsBetween, planParts } from './partition-plan.js';
 import { compareAccounts } from '../synth/generator.js';
 import type { TransactionSink } from './copy-rows.js';
 import type { AccountLedger } from './ledger.js';
@@ -254,6 +255,12 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
     if (shard) await refuseOtherShardCounts(tx, loadId, shard);
     await client.query('COMMIT');
+    // Citus keeps its one partition: its shards spread the rows instead
+    const appended = histories && !distributed ? appendedDays(histories, generateOptions) : undefined;
+    if (appended) {
+      const created = await timer.step('append_partitions', () => prepareAppendPartitions(locks, monthsBetween(appended.from, appended.to), loadId));
+      if (created.length) log.info({ partitions: created }, `created ${created.length} partition(s) of raw.transactions for the appended days`);
+    }
 
     await client.query('BEGIN');
     const vanishedBanks = shard ? await timer.step('upsert_banks', () => writeSharedBanks(tx, locks, listed, loadId)) : undefined;
@@ -414,7 +421,7 @@ async function stageToSwitch(input: {
     const staged = await stagePartitions(
       input.main,
       side,
-      { accounts, plan: planParts(accounts, input.expected), rows: input.rows, loadId: input.loadId, generatedAt: input.generatedAt, dropAccounts: input.pruned, locks: input.locks, committed: input.committed },
+      { accounts, plan: planParts(accounts, input.expected, await appendedMonths(input.main)), rows: input.rows, loadId: input.loadId, generatedAt: input.generatedAt, dropAccounts: input.pruned, locks: input.locks, committed: input.committed },
       input.sink,
     );
     input.timer.record('generate_and_copy', staged.timings.copy);
@@ -434,6 +441,12 @@ async function stageToSwitch(input: {
 function behind(histories: Histories, options: GenerateOptions): Histories['continued'] {
   const asOfDay = epochDayOf(options.asOf);
   return histories.continued.filter((c) => c.historyEndDay < asOfDay);
+}
+
+/** The days an append continues histories over, if any. */
+function appendedDays(histories: Histories, options: GenerateOptions): { from: string; to: string } | undefined {
+  const starts = behind(histories, options).map((c) => c.historyEndDay);
+  return starts.length ? { from: isoDay(Math.min(...starts)), to: isoDay(epochDayOf(options.asOf) - 1) } : undefined;
 }
 
 /** The days a run wrote rows for: a full load its window; an append from the earliest history end (or new account's window) on. */

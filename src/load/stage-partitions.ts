@@ -13,7 +13,8 @@ import type { PartPlan } from './partition-plan.js';
  * reader waits for; `switchIn` then swaps them for the current ones under a short lock.
  *
  * raw.transactions is range-partitioned by transaction_id (migrations/0003_safe_loads.sql). Each
- * partition is a run of accounts (partition-plan.ts). Its rows are copied in by a second
+ * partition is a run of accounts, or a month of appended days of accounts the run does not load
+ * (partition-plan.ts). Its rows are copied in by a second
  * connection, in a transaction of their own that creates the table (so COPY may FREEZE and no key
  * is checked row by row) and commits it, still detached and out of readers' way in raw_loads.
  * The run's own transaction then builds its primary key in bulk and checks its foreign keys with

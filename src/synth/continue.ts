@@ -5,7 +5,7 @@ import { DAY_MS, historyWindow, isoDay } from './calendar.js';
 import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { EventBuffer, NOT_FRAUD } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
-import { AccountRows, compareAccounts, rowNumber, transactionIdPrefix, type AccountProfile } from './generator.js';
+import { AccountRows, appendedIdPrefix, compareAccounts, rowNumber, type AccountProfile } from './generator.js';
 import { PLANNERS, plansOf, RECURRING_ORDER, type AccountState, type KindPlan } from './kinds.js';
 import type { Party } from './pools.js';
 import { Rng, StreamFamily, WeightedTable } from './prng.js';
@@ -104,7 +104,6 @@ class DayCursor {
   /** the account being continued, and where it stands */
   private account: ContinuedAccount | null = null;
   private days: AccountDays | null = null;
-  private idPrefix = '';
   /** days to book (k), the next one (i) */
   private k = 0;
   private i = 0;
@@ -144,7 +143,7 @@ class DayCursor {
         if (planned.rows === 0) continue;
         this.rows = new AccountRows(this.dayCtx(day), this.events, seed, account.profile, this.balance);
         for (let j = 0; j < planned.rows; j++) this.balance += this.events.chronoAmounts[j] as number;
-        this.dayPrefix = `${this.idPrefix}${iso}_`;
+        this.dayPrefix = appendedIdPrefix(seed, iso);
         this.count = planned.rows;
         return true;
       }
@@ -168,7 +167,6 @@ class DayCursor {
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
     this.account = account;
     this.days = { seed, who, profile, rates: ratesOf(base, who, this.kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx: this.dayCtx, dayStreams: new StreamFamily('day', base.options.seed, seed.bankId, seed.accountId), refunds: new Map(), incidents: new Map(), scratch: this.scratch };
-    this.idPrefix = transactionIdPrefix(seed);
     this.k = Math.max(0, this.asOfDay - account.historyEndDay);
     this.i = 0;
     this.balance = profile.closingMinor;

@@ -223,11 +223,24 @@ export function describeAccount(account: AccountSeed, options: GenerateOptions):
 }
 
 /**
- * Every transaction id of an account starts with this (then its row number, or an appended day and
- * number). OBP account ids are unique only within a bank (the sandbox reuses them across banks).
+ * Every id of an account's initial history starts with this, then its row number. OBP account ids
+ * are unique only within a bank (the sandbox reuses them across banks).
  */
 export function transactionIdPrefix(account: { bankId: string; accountId: string }): string {
   return `synth_${account.bankId}_${account.accountId}_`;
+}
+
+/**
+ * Appended days' ids start with this, then the day: `synth~<YYYY-MM-DD>_<bank>_<account>_<NNNN>`.
+ * `~` sorts after `_` (the column's C collation), so every appended id sorts after every initial
+ * history's, in order of days: the loader keeps them in partitions of their own, by month, which
+ * an append fills without touching the initial histories' keys (load/append-partitions.ts).
+ */
+export const APPENDED_ID_START = 'synth~';
+
+/** The prefix of an account's appended rows on a day (YYYY-MM-DD), then the day's row number. */
+export function appendedIdPrefix(account: { bankId: string; accountId: string }, isoDay: string): string {
+  return `${APPENDED_ID_START}${isoDay}_${account.bankId}_${account.accountId}_`;
 }
 
 /** The order the stream writes accounts in: by bank, then account (the loader plans its partitions by it). */
