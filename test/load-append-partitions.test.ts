@@ -87,6 +87,12 @@ describe('appended days go into partitions of their own', () => {
     const { rows } = await db.warehouse.pool.query(`SELECT count(*)::int AS n FROM raw.transactions WHERE transaction_id >= 'synth~' AND account_id <> 'acc-1-2'`);
     assert.equal(rows[0].n, 0);
   });
+
+  it('a full load of every account keeps no month of appended days', async () => {
+    server.faults = structuredClone(NO_FAULTS);
+    await loaded(db, server, ['--as-of', '2026-11-03']);
+    assert.deepEqual((await partitions(db)).map((p) => p.bound), ["FOR VALUES FROM (MINVALUE) TO ('synth~')"]);
+  });
 });
 
 describe('an append on a warehouse laid out before appended days had partitions', () => {

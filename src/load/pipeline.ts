@@ -15,7 +15,7 @@ import { accountSeeds } from './account-seeds.js';
 import { CsvOutput } from './csv.js';
 import { createProgress } from './progress.js';
 import { withLockRetries, type LockContext } from './locks.js';
-import { appendedMonths, prepareAppendPartitions } from './append-partitions.js';
+import { keptAppendedMonths, prepareAppendPartitions } from './append-partitions.js';
 import { closeAbandonedRuns, recordRunExtracted, recordRunFailed, recordRunStarted, recordRunSucceeded } from './run-record.js';
 import { TransactionStatsCollector } from './stats.js';
 import { bankBreakdown, type LoadSummary } from './summary.js';
@@ -421,7 +421,7 @@ async function stageToSwitch(input: {
     const staged = await stagePartitions(
       input.main,
       side,
-      { accounts, plan: planParts(accounts, input.expected, await appendedMonths(input.main)), rows: input.rows, loadId: input.loadId, generatedAt: input.generatedAt, dropAccounts: input.pruned, locks: input.locks, committed: input.committed },
+      { accounts, plan: planParts(accounts, input.expected, await keptAppendedMonths(input.main, [...accounts, ...input.pruned])), rows: input.rows, loadId: input.loadId, generatedAt: input.generatedAt, dropAccounts: input.pruned, locks: input.locks, committed: input.committed },
       input.sink,
     );
     input.timer.record('generate_and_copy', staged.timings.copy);
