@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LedgerCollector } from '../src/load/ledger.js';
 import { describeSession } from '../src/load/locks.js';
+import { TransactionStatsCollector } from '../src/load/stats.js';
 import { pathSegment } from '../src/obp/transport.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';
 
@@ -17,6 +18,16 @@ describe('load building blocks', () => {
       { bankId: 'b', accountId: 'a2', rows: 1, openingMinor: 0, netMinor: 200, closingMinor: 200 },
       { bankId: 'c', accountId: 'a2', rows: 1, openingMinor: 100, netMinor: -1, closingMinor: 99 },
     ]);
+  });
+
+  it('counts rows per account for a run of 250,000 accounts (a spread of them overflowed the stack)', () => {
+    const stats = new TransactionStatsCollector();
+    for (let i = 0; i < 250_000; i++) {
+      const r = { ...row('b', `a${i}`, -1, 0), timestampMs: 0, transactionType: 'POS Purchase', isFraud: false };
+      stats.add(r);
+      if (i % 2 === 0) stats.add(r);
+    }
+    assert.deepEqual(stats.result().perAccount, { min: 1, max: 2 });
   });
 
   it('percent-encodes ids as one path segment, dots included', () => {

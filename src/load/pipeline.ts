@@ -445,16 +445,18 @@ function behind(histories: Histories, options: GenerateOptions): Histories['cont
 
 /** The days an append continues histories over, if any. */
 function appendedDays(histories: Histories, options: GenerateOptions): { from: string; to: string } | undefined {
-  const starts = behind(histories, options).map((c) => c.historyEndDay);
-  return starts.length ? { from: isoDay(Math.min(...starts)), to: isoDay(epochDayOf(options.asOf) - 1) } : undefined;
+  // a loop, not Math.min(...): a spread of a million accounts overflows the stack
+  let first = Number.POSITIVE_INFINITY;
+  for (const c of behind(histories, options)) first = Math.min(first, c.historyEndDay);
+  return Number.isFinite(first) ? { from: isoDay(first), to: isoDay(epochDayOf(options.asOf) - 1) } : undefined;
 }
 
 /** The days a run wrote rows for: a full load its window; an append from the earliest history end (or new account's window) on. */
 function daysWritten(options: GenerateOptions, histories: Histories | undefined): { from: string; to: string } {
-  const asOfDay = epochDayOf(options.asOf);
-  const starts = histories ? behind(histories, options).map((c) => c.historyEndDay) : [];
-  if (!histories || histories.fresh.length) starts.push(asOfDay - options.days);
-  return { from: isoDay(Math.min(...starts)), to: isoDay(asOfDay - 1) };
+  const to = isoDay(epochDayOf(options.asOf) - 1);
+  const window = !histories || histories.fresh.length ? isoDay(epochDayOf(options.asOf) - options.days) : to;
+  const appended = histories ? appendedDays(histories, options) : undefined;
+  return { from: appended && appended.from < window ? appended.from : window, to };
 }
 
 /** Rows an append will write, for the progress bar: new accounts' histories, the others' new days at the profile's rates. */

@@ -55,7 +55,8 @@ export class TransactionStatsCollector {
       byType: sortedRecord(this.byType),
       fraudByPattern: sortedRecord(this.byPattern),
       fraudRows: this.fraudRows,
-      perAccount: { min: counts.length ? Math.min(...counts) : 0, max: counts.length ? Math.max(...counts) : 0 },
+      // not Math.min(...counts): a spread of a million accounts overflows the stack
+      perAccount: { min: counts.length ? counts.reduce((a, b) => Math.min(a, b)) : 0, max: counts.length ? counts.reduce((a, b) => Math.max(a, b)) : 0 },
     };
   }
 
