@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import type { LoadSummary } from '../src/load/summary.js';
 import { NO_FAULTS } from '../src/obp/sandbox/server.js';
 import { runCli } from './helpers/cli.js';
@@ -114,6 +115,22 @@ describe('an append on a warehouse laid out before appended days had partitions'
     const initial = await digest(db, 'true');
     // a run killed after the first step of the cut left its CHECK behind
     await db.warehouse.pool.query(`ALTER TABLE raw_loads.transactions_0001 ADD CONSTRAINT transactions_below_appended CHECK (transaction_id < 'synth~') NOT VALID`);
+
+    // a reader idle in its transaction holds the partition: the cut waits its lock timeouts, then the
+    // append fails naming the reader, with nothing of it written
+    const reader = new pg.Client({ connectionString: db.url, application_name: 'hbtest-cut-reader' });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM raw.transactions');
+      const blocked = await runCli(['load', ...ARGS, '--append', '--as-of', '2026-10-03', '--lock-timeout-ms', '200', '--lock-retries', '1'], { env: { DATABASE_URL: db.url, ...liveObpEnv(server) } });
+      assert.equal(blocked.code, 1);
+      assert.match(blocked.stderr, /could not prepare raw\.transactions for appended days: 2 waits of 200 ms for a lock all timed out/);
+      assert.match(blocked.stderr, /application "hbtest-cut-reader", idle in transaction/);
+      assert.deepEqual(await digest(db, 'true'), initial, 'nothing of the append');
+    } finally {
+      await reader.end();
+    }
 
     const append = await loaded(db, server, ['--append', '--as-of', '2026-10-03']);
     const parts = await partitions(db, append.loadId);
