@@ -28,7 +28,7 @@ const SCHEMA = 'raw_loads';
 /** The CHECK that lets the last partition of the initial histories be re-attached short of the appended days. */
 const BELOW_APPENDED = 'transactions_below_appended';
 
-export interface Partition {
+interface Partition {
   /** schema-qualified */
   table: string;
   /** inclusive; null: MINVALUE */
@@ -38,7 +38,7 @@ export interface Partition {
 }
 
 /** raw.transactions' partitions and their ranges of transaction_id. */
-export async function readPartitions(client: pg.ClientBase): Promise<Partition[]> {
+async function readPartitions(client: pg.ClientBase): Promise<Partition[]> {
   const { rows } = await client.query<{ table: string; bound: string }>(
     `SELECT c.oid::regclass::text AS table, pg_get_expr(c.relpartbound, c.oid) AS bound
      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
