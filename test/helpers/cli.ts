@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,11 @@ let dbtScratch: string | undefined;
  * test names them.
  */
 function dbtArtifacts(): Record<string, string> {
-  dbtScratch ??= mkdtempSync(path.join(tmpdir(), 'hbtest-dbt-artifacts-'));
+  if (!dbtScratch) {
+    const dir = (dbtScratch = mkdtempSync(path.join(tmpdir(), 'hbtest-dbt-artifacts-')));
+    // gone with the test process: every test file left one in the temp directory
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   return { DBT_TARGET_PATH: path.join(dbtScratch, 'target'), DBT_LOG_PATH: path.join(dbtScratch, 'logs') };
 }
 
