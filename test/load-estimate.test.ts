@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -32,7 +32,12 @@ describe('a big load', () => {
 describe('the embedded warehouse', () => {
   it('defaults to a port below Linux ephemeral range (32768-60999), so no outgoing socket holds it', () => {
     // an empty project directory: no developer's .env in the way
-    const { port } = loadConfig({ env: {}, projectRoot: mkdtempSync(path.join(tmpdir(), 'hbtest-config-')) }).warehouse;
-    assert.ok(port < 32768, `default port ${port}`);
+    const projectRoot = mkdtempSync(path.join(tmpdir(), 'hbtest-config-'));
+    try {
+      const { port } = loadConfig({ env: {}, projectRoot }).warehouse;
+      assert.ok(port < 32768, `default port ${port}`);
+    } finally {
+      rmSync(projectRoot, { recursive: true, force: true });
+    }
   });
 });
