@@ -148,6 +148,20 @@ describe('loads on Citus', { skip: citusSuiteSkip() }, () => {
       assert.equal(await transactionsDigest(later), digest, 'the rows moved to the shards unchanged');
       assertSucceeded(await runCli(['load', ...ARGS, '--shard', '1/2'], { env: { DATABASE_URL: url } }));
       assert.equal(await transactionsDigest(later), digest);
+      // its partitions end where appended ids begin (a full load of one PostgreSQL laid them out):
+      // an append attaches its month, which Citus distributes with the table
+      assertSucceeded(await runCli(['load', ...ARGS, '--append', '--as-of', '2026-11-02'], { env: { DATABASE_URL: url } }));
+      const appended = await later.query(`SELECT count(*)::int AS n FROM raw.transactions WHERE transaction_id >= 'synth~'`);
+      assert.ok(appended.rows[0].n > 0);
+      const parts = await later.query(`
+        SELECT pg_get_expr(c.relpartbound, c.oid) AS bound, EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid) AS distributed
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'raw.transactions'::regclass ORDER BY 1`);
+      assert.deepEqual(parts.rows, [
+        { bound: "FOR VALUES FROM ('synth~2026-10') TO ('synth~2026-11')", distributed: true },
+        { bound: "FOR VALUES FROM ('synth~2026-11') TO ('synth~2026-12')", distributed: true },
+        { bound: "FOR VALUES FROM (MINVALUE) TO ('synth~')", distributed: true },
+      ]);
     } finally {
       await later.end();
     }

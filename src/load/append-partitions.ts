@@ -100,18 +100,23 @@ export async function keptAppendedMonths(client: pg.ClientBase, replaced: readon
  * the initial histories cut where appended ids begin (when it still runs to MAXVALUE) and a
  * partition for each month no partition covers yet. Returns the partitions it created. Each step
  * under the lock that orders the runs' shared rows (shard-runs may append alongside each other),
- * and the lock retries of the run.
+ * and the lock retries of the run. On Citus the open partition stays as it is (a cluster's one
+ * partition covers every id); a warehouse distributed after a full load of this
+ * version, whose partitions end where appended ids begin, gets its months as one PostgreSQL does
+ * (Citus distributes a partition attached to a distributed table).
  */
-export async function prepareAppendPartitions(locks: LockContext, months: readonly string[], loadId: string): Promise<string[]> {
+export async function prepareAppendPartitions(locks: LockContext, months: readonly string[], loadId: string, options: { distributed: boolean }): Promise<string[]> {
   const { client } = locks;
   const created: string[] = [];
   for (let done = false; !done; ) {
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [SHARED_ROWS_LOCK_KEY]);
+      // Citus distributes each attached partition over its own connections, unless told to use one
+      if (options.distributed) await client.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
       const partitions = await readPartitions(client);
       const open = partitions.find((p) => p.upper === null && (p.lower === null || below(p.lower, APPENDED_ID_START)));
-      done = open ? await cutStep(locks, open) : true;
+      done = open && !options.distributed ? await cutStep(locks, open) : true;
       if (done) {
         for (const month of months) {
           const range = monthPart(month);

@@ -255,10 +255,10 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
     if (abandoned) log.warn({ abandoned }, `marked ${abandoned} run(s) left 'running' by a dead process as failed`);
     if (shard) await refuseOtherShardCounts(tx, loadId, shard);
     await client.query('COMMIT');
-    // Citus keeps its one partition: its shards spread the rows instead
-    const appended = histories && !distributed ? appendedDays(histories, generateOptions) : undefined;
+    const appended = histories ? appendedDays(histories, generateOptions) : undefined;
     if (appended) {
-      const created = await timer.step('append_partitions', () => prepareAppendPartitions(locks, monthsBetween(appended.from, appended.to), loadId));
+      // Citus keeps the partition that runs to MAXVALUE: its shards spread the rows instead
+      const created = await timer.step('append_partitions', () => prepareAppendPartitions(locks, monthsBetween(appended.from, appended.to), loadId, { distributed }));
       if (created.length) log.info({ partitions: created }, `created ${created.length} partition(s) of raw.transactions for the appended days`);
     }
 
