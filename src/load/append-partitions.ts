@@ -4,6 +4,7 @@ import { APPENDED_ID_START } from '../synth/generator.js';
 import { SHARED_ROWS_LOCK_KEY } from './load-lock.js';
 import { withLockRetries, type LockContext } from './locks.js';
 import { monthPart } from './partition-plan.js';
+import { rangeBound } from './stage-partitions.js';
 
 /**
  * Where an append's rows go on one PostgreSQL: partitions of raw.transactions of their own, one
@@ -107,42 +108,40 @@ export async function keptAppendedMonths(client: pg.ClientBase, replaced: readon
  */
 export async function prepareAppendPartitions(locks: LockContext, months: readonly string[], loadId: string, options: { distributed: boolean }): Promise<string[]> {
   const { client } = locks;
-  const created: string[] = [];
-  for (let done = false; !done; ) {
+  for (;;) {
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [SHARED_ROWS_LOCK_KEY]);
       // Citus distributes each attached partition over its own connections, unless told to use one
       if (options.distributed) await client.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
       const partitions = await readPartitions(client);
-      const open = partitions.find((p) => p.upper === null && (p.lower === null || below(p.lower, APPENDED_ID_START)));
-      done = open && !options.distributed ? await cutStep(locks, open) : true;
-      if (done) {
-        for (const month of months) {
-          const range = monthPart(month);
-          // an open partition that could not be cut (it holds appended rows) takes them as before
-          if (partitions.some((p) => overlaps(p, range))) continue;
-          const table = `${SCHEMA}.${escapeIdentifier(`transactions_${loadId.replace(/-/g, '')}_${month.replace('-', '')}`)}`;
-          await client.query(`CREATE TABLE ${table} (LIKE ${PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-          await withLockRetries(locks, 'attach a partition for the appended days', () =>
-            client.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${table} FOR VALUES FROM (${escapeLiteral(range.lower)}) TO (${escapeLiteral(range.upper)})`),
-          );
-          created.push(table);
-        }
+      const open = options.distributed ? undefined : partitions.find((p) => p.upper === null && (p.lower === null || below(p.lower, APPENDED_ID_START)));
+      if (open && (await cutStep(locks, open))) {
+        await client.query('COMMIT');
+        continue;
+      }
+      const created: string[] = [];
+      for (const month of months) {
+        const range = monthPart(month);
+        // an open partition that cannot be cut (it holds appended rows) takes them as before
+        if (partitions.some((p) => overlaps(p, range))) continue;
+        const table = `${SCHEMA}.${escapeIdentifier(`transactions_${loadId.replace(/-/g, '')}_${month.replace('-', '')}`)}`;
+        await client.query(`CREATE TABLE ${table} (LIKE ${PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+        await withLockRetries(locks, 'attach a partition for the appended days', () => client.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${table} ${rangeBound(range)}`));
+        created.push(table);
       }
       await client.query('COMMIT');
+      return created;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
   }
-  return created;
 }
 
 /**
- * One step of cutting the open partition at APPENDED_ID_START; true when there is nothing more to
- * do in a transaction of its own (the cut is made in this one, or cannot be: the partition holds
- * appended rows already, which it then keeps taking).
+ * Takes the next step of cutting the open partition at APPENDED_ID_START, to be committed on its
+ * own; false when it cannot be cut (it holds appended rows already, and keeps taking them).
  */
 async function cutStep(locks: LockContext, open: Partition): Promise<boolean> {
   const { client } = locks;
@@ -150,22 +149,19 @@ async function cutStep(locks: LockContext, open: Partition): Promise<boolean> {
   const state = check.rows[0];
   if (!state) {
     const appended = await client.query(`SELECT 1 FROM ${open.table} WHERE transaction_id >= $1 LIMIT 1`, [APPENDED_ID_START]);
-    if (appended.rowCount) return true;
+    if (appended.rowCount) return false;
     await withLockRetries(locks, 'prepare raw.transactions for appended days', () =>
       client.query(`ALTER TABLE ${open.table} ADD CONSTRAINT ${BELOW_APPENDED} CHECK (transaction_id < ${escapeLiteral(APPENDED_ID_START)}) NOT VALID`),
     );
-    return false;
-  }
-  if (!state.validated) {
+  } else if (!state.validated) {
     // SHARE UPDATE EXCLUSIVE: readers and writers go on while it scans
     await withLockRetries(locks, 'prepare raw.transactions for appended days', () => client.query(`ALTER TABLE ${open.table} VALIDATE CONSTRAINT ${BELOW_APPENDED}`));
-    return false;
+  } else {
+    await withLockRetries(locks, 'prepare raw.transactions for appended days', async () => {
+      await client.query(`ALTER TABLE ${PARENT} DETACH PARTITION ${open.table}`);
+      await client.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${open.table} ${rangeBound({ lower: open.lower, upper: APPENDED_ID_START })}`);
+      await client.query(`ALTER TABLE ${open.table} DROP CONSTRAINT ${BELOW_APPENDED}`);
+    });
   }
-  await withLockRetries(locks, 'prepare raw.transactions for appended days', async () => {
-    await client.query(`ALTER TABLE ${PARENT} DETACH PARTITION ${open.table}`);
-    await client.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${open.table} FOR VALUES FROM (${open.lower === null ? 'MINVALUE' : escapeLiteral(open.lower)}) TO (${escapeLiteral(APPENDED_ID_START)})`);
-    await client.query(`ALTER TABLE ${open.table} DROP CONSTRAINT ${BELOW_APPENDED}`);
-  });
-  open.upper = APPENDED_ID_START;
   return true;
 }

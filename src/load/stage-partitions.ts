@@ -190,7 +190,7 @@ export async function switchIn(client: pg.ClientBase, staged: { parts: readonly 
   );
   for (const { partition } of current.rows) await client.query(`ALTER TABLE ${PARENT} DETACH PARTITION ${partition}`);
   for (const part of staged.parts) {
-    await client.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${part.table} FOR VALUES FROM (${bound(part.lower, 'MINVALUE')}) TO (${bound(part.upper, 'MAXVALUE')})`);
+    await client.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${part.table} ${rangeBound(part)}`);
     if (part.lower !== null || part.upper !== null) await client.query(`ALTER TABLE ${part.table} DROP CONSTRAINT ${escapeIdentifier(rangeCheckName(part.table))}`);
   }
   for (const { partition } of current.rows) await client.query(`DROP TABLE ${partition}`);
@@ -231,8 +231,10 @@ function inRange(column: string, part: PartPlan): string {
   return sides.filter((s) => s !== null).join(' AND ') || 'true';
 }
 
-function bound(value: string | null, open: 'MINVALUE' | 'MAXVALUE'): string {
-  return value === null ? open : escapeLiteral(value);
+/** A range partition's bound as ATTACH PARTITION takes it (null: MINVALUE below, MAXVALUE above). */
+export function rangeBound(range: { lower: string | null; upper: string | null }): string {
+  const bound = (value: string | null, open: 'MINVALUE' | 'MAXVALUE') => (value === null ? open : escapeLiteral(value));
+  return `FOR VALUES FROM (${bound(range.lower, 'MINVALUE')}) TO (${bound(range.upper, 'MAXVALUE')})`;
 }
 
 function accountKey(account: { bankId: string; accountId: string }): string {
