@@ -67,6 +67,33 @@ export function monthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): 
 const businessDays = new Map<number, readonly number[]>();
 const oneDayBusinessDays = new Map<number, readonly number[]>();
 
+/** the days of the month a monthly schedule may name (Date.UTC rolls the days past a month's end over, as the schedule does) */
+const DAYS_OF_MONTH = 31;
+
+/**
+ * Bit `d` (1-31) is set when something due on day of month `d` is booked on `epochDay` (as
+ * monthlyBusinessDays books it): an append asks per account and day whether any of its monthly
+ * schedules falls due, and most days none does.
+ */
+export function monthlyDueMask(epochDay: number): number {
+  let mask = dueMasks.get(epochDay);
+  if (mask === undefined) {
+    if (dueMasks.size > 4096) dueMasks.clear();
+    const day: HistoryWindow = { startMs: epochDay * DAY_MS, endMs: (epochDay + 1) * DAY_MS, firstDay: epochDay, lastDay: epochDay, days: 1 };
+    mask = 0;
+    for (let d = 1; d <= DAYS_OF_MONTH; d++) if (computeMonthlyBusinessDays(day, d).length > 0) mask |= dayOfMonthBit(d);
+    dueMasks.set(epochDay, mask);
+  }
+  return mask;
+}
+
+/** the bit of a day of the month in monthlyDueMask; every bit for a day no schedule can name (never skipped) */
+export function dayOfMonthBit(dayOfMonth: number): number {
+  return Number.isInteger(dayOfMonth) && dayOfMonth >= 1 && dayOfMonth <= DAYS_OF_MONTH ? 1 << (dayOfMonth - 1) : -1;
+}
+
+const dueMasks = new Map<number, number>();
+
 function computeMonthlyBusinessDays(window: HistoryWindow, dayOfMonth: number): number[] {
   const first = new Date(window.firstDay * DAY_MS);
   const last = new Date(window.lastDay * DAY_MS);

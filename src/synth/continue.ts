@@ -1,12 +1,12 @@
 import { HybridbankError } from '../core/errors.js';
 import { identityOf, accountState, type Identity } from './account.js';
 import { drawMinor } from './amounts.js';
-import { DAY_MS, historyWindow, isoDay } from './calendar.js';
+import { DAY_MS, historyWindow, isoDay, monthlyDueMask } from './calendar.js';
 import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { EventBuffer, NOT_FRAUD } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { AccountRows, appendedIdPrefix, compareAccounts, rowNumber, type AccountProfile } from './generator.js';
-import { PLANNERS, plansOf, RECURRING_ORDER, type AccountState, type KindPlan } from './kinds.js';
+import { PLANNERS, plansOf, recurringDayMask, RECURRING_ORDER, type AccountState, type KindPlan } from './kinds.js';
 import type { Party } from './pools.js';
 import { Rng, StreamFamily, WeightedTable } from './prng.js';
 import type { TransactionKind } from './profile.js';
@@ -96,7 +96,7 @@ class DayCursor {
     return (this.lastCtx = ctx);
   };
   private readonly events = new EventBuffer();
-  private readonly scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>(), due: [] as Refundable[] };
+  private readonly scratch = { incidents: [] as number[], events: new EventBuffer(), busy: new Map<number, BusyBlock>() };
   private readonly kindRates = new Map<string, KindRates>();
   private readonly ordered: readonly ContinuedAccount[];
   /** the next account in `ordered` */
@@ -166,7 +166,7 @@ class DayCursor {
     const { base } = this;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
     this.account = account;
-    this.days = { seed, who, profile, rates: ratesOf(base, who, this.kindRates), base, appendsFromDay: account.appendsFromDay, dayCtx: this.dayCtx, dayStreams: new StreamFamily('day', base.options.seed, seed.bankId, seed.accountId), refunds: new Map(), incidents: new Map(), scratch: this.scratch };
+    this.days = { seed, who, profile, rates: ratesOf(base, who, this.kindRates), recurringDays: recurringDayMask(who), base, appendsFromDay: account.appendsFromDay, dayCtx: this.dayCtx, dayStreams: new StreamFamily('day', base.options.seed, seed.bankId, seed.accountId), refundables: refundablesFrom(account.historyEndDay, account.appendsFromDay, base.options.profile), incidents: new Map(), scratch: this.scratch };
     this.k = Math.max(0, this.asOfDay - account.historyEndDay);
     this.i = 0;
     this.balance = profile.closingMinor;
@@ -187,17 +187,18 @@ interface AccountDays {
   who: Identity;
   profile: AccountProfile;
   rates: Rates;
+  /** the days of the month its recurring rows fall due (kinds.ts' recurringDayMask): on most days none does */
+  recurringDays: number;
   /** the run's context (what does not depend on the day) */
   base: GenerationContext;
   appendsFromDay: number;
   dayCtx: (day: number) => GenerationContext;
   /** the account's day streams: (seed, account) read once, each day's stream of (seed, account, day) */
   dayStreams: StreamFamily;
-  /** refundable purchases by block */
-  refunds: Map<number, RefundBlock>;
+  refundables: Refundables;
   /** the fraud incidents of the block being booked, by day they start on */
   incidents: Map<number, Map<number, [number, number][]>>;
-  scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock>; due: Refundable[] };
+  scratch: { incidents: number[]; events: EventBuffer; busy: Map<number, BusyBlock> };
 }
 
 /** How busy each day of a 30-day block is for shopping (the same for every account: built once per run and block). */
@@ -280,7 +281,7 @@ function planDay(a: AccountDays, day: number, iso: string, events: EventBuffer, 
   events.reset(64 + who.contracts.length + discretionary + fraudRows);
 
   const s = accountState(ctx, who, rng, events, from);
-  for (const { type, plan } of a.rates.kinds.recurring) plan(s, type, Number.MAX_SAFE_INTEGER);
+  if ((a.recurringDays & monthlyDueMask(day)) !== 0) for (const { type, plan } of a.rates.kinds.recurring) plan(s, type, Number.MAX_SAFE_INTEGER);
   for (const { perMonth, type, plan, rhythm } of a.rates.kinds.rated) {
     const count = Math.floor(perMonth * ctx.months * weekdayFactor(rhythm, day) + rng.next());
     for (let i = 0; i < count; i++) plan(s, type);
@@ -331,27 +332,10 @@ const FRAUD_BLOCK = 365;
  * the account's rate, which days (busier days more often), then each purchase on its day. A refund
  * follows its purchase at the same merchant and channel, days later, for all or part of it, as in
  * a full history. Their amounts are locked (the ledger never resizes them), so the refund matches.
+ * They go into the account's `refundables`, by the day of the purchase and of the refund, after
+ * the blocks before, in the order of their purchases.
  */
-function refundBlock(a: AccountDays, block: number): RefundBlock {
-  let found = a.refunds.get(block);
-  if (!found) a.refunds.set(block, (found = refundablesOfBlock(a, block)));
-  return found;
-}
-
-/**
- * A block's refundable purchases by the day they are made and by the day they are refunded, each
- * in the order of their purchases: a day finds the refunds due to it without looking up every day
- * a refund may come from.
- */
-interface RefundBlock {
-  byDay: Map<number, Refundable[]>;
-  dueByDay: Map<number, Refundable[]>;
-}
-
-const NONE: readonly Refundable[] = [];
-
-function refundablesOfBlock(a: AccountDays, block: number): RefundBlock {
-  const out: RefundBlock = { byDay: new Map(), dueByDay: new Map() };
+function drawRefundables(a: AccountDays, block: number): void {
   const card = a.base.typeOf.card;
   const refund = a.base.typeOf.refund;
   const first = block * BLOCK;
@@ -359,7 +343,7 @@ function refundablesOfBlock(a: AccountDays, block: number): RefundBlock {
   const rng = Rng.of('refunds', a.base.options.seed, a.seed.bankId, a.seed.accountId, String(block));
   const expected = a.rates.discretionaryPerDay * a.rates.kinds.refundShare * busy.total;
   const count = card === undefined || refund === undefined ? 0 : rng.poisson(expected);
-  if (count === 0) return out;
+  if (count === 0) return;
   const table = busy.table;
   const days = Array.from({ length: count }, () => first + table.pick(rng)).sort((x, y) => x - y);
   const { refundShare, fullRefundChance, refundDelayDays } = a.base.options.profile.behaviour;
@@ -381,11 +365,31 @@ function refundablesOfBlock(a: AccountDays, block: number): RefundBlock {
       day, second: events.secondOf(0), type: events.types[0] as number, channel: events.channels[0] as number, paidMinor: paid, party: events.parties[0] ?? null,
       refundDay: day + Math.floor(at / 86400), refundSecond: at % 86400, refundMinor: amount,
     };
-    pushTo(out.byDay, day, refundable);
-    pushTo(out.dueByDay, refundable.refundDay, refundable);
+    pushTo(a.refundables.purchasedOn, day, refundable);
+    pushTo(a.refundables.refundedOn, refundable.refundDay, refundable);
   }
-  return out;
 }
+
+/**
+ * An account's refundable purchases of the blocks drawn so far (from the first its appended days
+ * may refer to, up to the day being booked), by the day they are bought and the day they are
+ * refunded: a day takes its own, so the maps hold only the days ahead.
+ */
+interface Refundables {
+  /** the last block drawn */
+  drawnTo: number;
+  purchasedOn: Map<number, Refundable[]>;
+  refundedOn: Map<number, Refundable[]>;
+}
+
+/** A fresh account's: nothing drawn before the block of the first purchase its first new day may refund. */
+function refundablesFrom(firstDay: number, appendsFromDay: number, profile: GenerateOptions['profile']): Refundables {
+  // a refund comes at most this many days after its purchase (a day of delay, and up to 10 hours past it)
+  const latest = profile.behaviour.refundDelayDays[1] + 1;
+  return { drawnTo: Math.floor(Math.max(appendsFromDay, firstDay - latest) / BLOCK) - 1, purchasedOn: new Map(), refundedOn: new Map() };
+}
+
+const NONE: readonly Refundable[] = [];
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -393,24 +397,26 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** Removes and returns the list of `key` (an empty one without it). */
+function take<K, V>(map: Map<K, readonly V[]>, key: K): readonly V[] {
+  const list = map.get(key);
+  if (list === undefined) return NONE as readonly V[];
+  map.delete(key);
+  return list;
+}
+
 /** Today's refundable purchases, and the refunds due today of purchases made since the account's appends began. */
 function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void {
-  const ctx = a.dayCtx(day);
-  const refund = ctx.typeOf.refund;
-  const today = refundBlock(a, Math.floor(day / BLOCK)).byDay.get(day) ?? NONE;
-  // a refund comes at most `latest` days after its purchase, so from this block or the ones before
-  const latest = ctx.options.profile.behaviour.refundDelayDays[1] + 1;
-  const since = Math.max(a.appendsFromDay, day - latest);
-  const due = a.scratch.due;
-  due.length = 0;
-  for (let block = Math.floor(since / BLOCK); block <= Math.floor(day / BLOCK); block++) {
-    for (const r of refundBlock(a, block).dueByDay.get(day) ?? NONE) if (r.day >= since) due.push(r);
-  }
+  const { refundables } = a;
+  for (const block = Math.floor(day / BLOCK); refundables.drawnTo < block; ) drawRefundables(a, ++refundables.drawnTo);
+  const today = take(refundables.purchasedOn, day);
+  const due = take(refundables.refundedOn, day);
+  if (today.length + due.length === 0) return;
+  const refund = a.base.typeOf.refund;
   events.grow(events.count + today.length + due.length);
   for (const r of today) events.add(r.second, r.type, r.channel, -r.paidMinor, r.party, NOT_FRAUD, true);
-  for (const r of due) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
-  // what no later day asks for again (memory only: a block asked for again is drawn again, the same)
-  if (a.refunds.size > 2) for (const block of a.refunds.keys()) if ((block + 1) * BLOCK <= day - latest) a.refunds.delete(block);
+  // the purchases of the history before the appends are not in the warehouse to refer to
+  for (const r of due) if (r.day >= a.appendsFromDay) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
 }
 
 /** the rhythm whose weekday weights a rated credit follows (branches close on Sundays) */

@@ -9,6 +9,8 @@ export const NOT_FRAUD = -1;
 const SLOTS = 16_777_216;
 /** the most events in one bucket that sortKeys sorts by insertion (each passes at most this many) */
 const MAX_BUCKET = 32;
+/** up to this many events are sorted by insertion alone */
+const SMALL = 12;
 
 /**
  * One account's events in struct-of-arrays form, reused from account to account so the hot path
@@ -128,6 +130,16 @@ export class EventBuffer {
    */
   private sortKeys(): void {
     const { keys, sorted, count } = this;
+    if (count <= SMALL) {
+      // an appended day's few events: the buckets cost more than they save
+      for (let i = 0; i < count; i++) {
+        const key = keys[i] as number;
+        let j = i - 1;
+        for (; j >= 0 && (sorted[j] as number) > key; j--) sorted[j + 1] = sorted[j] as number;
+        sorted[j + 1] = key;
+      }
+      return;
+    }
     let last = 0;
     for (let i = 0; i < count; i++) last = Math.max(last, keys[i] as number);
     const width = Math.floor(last / count) + 1;

@@ -1,5 +1,5 @@
 import { drawMinor, jitterMinor } from './amounts.js';
-import { monthlyBusinessDays } from './calendar.js';
+import { dayOfMonthBit, monthlyBusinessDays } from './calendar.js';
 import { secondOfLocal, type LocalClock } from './clock.js';
 import type { AccountTypeModel, GenerationContext, PersonaModel } from './context.js';
 import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
@@ -117,6 +117,20 @@ function onDay(s: AccountState, epochDay: number, hours: readonly [number, numbe
   return secondOfLocal(s.clock, window, epochDay - window.firstDay, s.rng.between(hours[0], hours[1]), s.rng.int(3600), true);
 }
 
+/** interest is credited on the 28th (every month has one) */
+const INTEREST_DAY = 28;
+
+/**
+ * The days of the month the recurring planners book on for an account, as calendar.ts'
+ * monthlyDueMask bits: a window on none of whose days one falls due gets no recurring row, and
+ * the planners draw nothing for it, so an append's day may skip them.
+ */
+export function recurringDayMask(s: Pick<AccountState, 'payday' | 'repaymentDay' | 'contracts'>): number {
+  let mask = dayOfMonthBit(s.payday) | dayOfMonthBit(s.repaymentDay) | dayOfMonthBit(INTEREST_DAY);
+  for (const contract of s.contracts) mask |= dayOfMonthBit(contract.dayOfMonth);
+  return mask;
+}
+
 function schedule(s: AccountState, dayOfMonth: number, budget: number): readonly number[] | null {
   const days = monthlyBusinessDays(s.ctx.window, dayOfMonth);
   if (days.length > budget) {
@@ -139,7 +153,7 @@ function planSalary(s: AccountState, type: number, budget: number): number {
 function planInterest(s: AccountState, type: number, budget: number): number {
   const rate = s.accountType.spec.interestRate;
   if (rate <= 0) return 0;
-  const days = schedule(s, 28, budget);
+  const days = schedule(s, INTEREST_DAY, budget);
   if (!days) return 0;
   const t = s.ctx.types[type]!;
   // no interest on an empty account, and none that would round to less than the type's minimum

@@ -15,13 +15,16 @@ export function hashParts(...parts: readonly string[]): [number, number, number,
 /** cyrb128's state before any part */
 const START: readonly [number, number, number, number] = [1779033703, 3144134277 | 0, 1013904242, 2773480762 | 0];
 
+/** `${length}:` of the lengths most parts have, made once (a stream per account-day reads one) */
+const LENGTH_PREFIXES = Array.from({ length: 256 }, (_, n) => `${n}:`);
+
 /** The state after reading `parts` from `state`. */
 function absorb(state: readonly [number, number, number, number], parts: readonly string[]): [number, number, number, number] {
   // int32 from the start (the mixing reads them as int32 anyway), so the loop never leaves integers
   let [h1, h2, h3, h4] = state;
   // the text `${part.length}:${part}` of each part, read in place: building it cost a string per account and stream
   for (const part of parts) {
-    const prefix = `${part.length}:`;
+    const prefix = LENGTH_PREFIXES[part.length] ?? `${part.length}:`;
     for (let i = -prefix.length; i < part.length; i++) {
       const k = i < 0 ? prefix.charCodeAt(prefix.length + i) : part.charCodeAt(i);
       h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
@@ -145,7 +148,11 @@ export class Rng {
   private d: number;
 
   constructor(seed: readonly [number, number, number, number]) {
-    [this.a, this.b, this.c, this.d] = seed;
+    // indexed, not destructured: a stream per account-day, and destructuring goes through the array's iterator
+    this.a = seed[0];
+    this.b = seed[1];
+    this.c = seed[2];
+    this.d = seed[3];
     // the first outputs of sfc32 still echo the seed; discard them
     for (let i = 0; i < 12; i++) this.next();
   }
