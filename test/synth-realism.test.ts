@@ -131,6 +131,13 @@ describe('synthetic transactions look like real banking', () => {
       byAccount.get(f.accountId)!.some((p) => p.merchant === f.merchant && p.amountMinor < 0 && -p.amountMinor >= f.amountMinor && p.timestampMs < f.timestampMs && p.channel === f.channel),
     );
     assert.ok(followed.length / refunds.length >= 0.9, `${followed.length} of ${refunds.length} refunds follow a purchase`);
+    // a refund due after the window is not in it: none piled up on its last second, its last week as busy as the weeks before
+    const end = Date.parse(`${options.asOf}T00:00:00Z`);
+    const lastSecond = refunds.filter((r) => r.timestampMs === end - 1000).length;
+    assert.ok(lastSecond <= 1, `${lastSecond} refunds at the window's last second`);
+    const weekOf = (weeksBack: number) => refunds.filter((r) => r.timestampMs >= end - (weeksBack + 1) * 7 * DAY && r.timestampMs < end - weeksBack * 7 * DAY).length;
+    const before = (weekOf(4) + weekOf(5) + weekOf(6) + weekOf(7)) / 4;
+    assert.ok(weekOf(0) < before * 1.4, `${weekOf(0)} refunds in the window's last week, ${before} a week before it`);
   });
 
   it('lets the account type drive behaviour: savings move money only, cards buy and get repaid, businesses take cash', () => {

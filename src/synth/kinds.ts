@@ -257,13 +257,16 @@ function planRefund(s: AccountState, type: number): void {
     const purchase = s.purchases[k]!;
     const bought = events.secondOf(purchase);
     const paid = -(events.amounts[purchase] as number);
-    if (bought + refundDelayDays[0] * 86400 > last || paid < t.minMinor) continue;
-    s.purchases[k] = s.purchases[s.purchases.length - 1]!;
-    s.purchases.pop();
+    if (paid < t.minMinor) continue;
+    const second = bought + rng.between(refundDelayDays[0], refundDelayDays[1]) * 86400 + rng.int(36_000);
     const share = rng.chance(fullRefundChance) ? 1 : rng.uniform(refundShare[0], refundShare[1]);
     let amount = Math.min(paid, t.maxMinor, Math.round(paid * share));
     if (amount < t.minMinor) amount = Math.min(paid, t.maxMinor);
-    const second = Math.min(last, bought + rng.between(refundDelayDays[0], refundDelayDays[1]) * 86400 + rng.int(36_000));
+    // refunded once, now or after the window
+    s.purchases[k] = s.purchases[s.purchases.length - 1]!;
+    s.purchases.pop();
+    // a refund due after the window is not in it (not moved to its last second): another purchase's is
+    if (second > last) continue;
     events.add(second, type, events.channels[purchase] as number, amount, events.parties[purchase] ?? null, NOT_FRAUD, true);
     return;
   }
