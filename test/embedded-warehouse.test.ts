@@ -207,6 +207,19 @@ describe('the embedded warehouse (no DATABASE_URL)', () => {
     );
     assert.deepEqual(counts, [{ mode: 'full', rows: 280 }, { mode: 'append', rows: added }, { mode: 'append', rows: 0 }]);
     await stopsSoon(port);
+    // a profile it cannot continue from (pending refunds of another shape): loud, and nothing written
+    const query = (sql: string) => withWarehouse({ url: undefined, dir, port }, silentLogger(), async (w) => (await w.pool.query(sql)).rows);
+    const count = `SELECT count(*)::int AS n FROM raw.transactions`;
+    const rowsBefore = await query(count);
+    await query(`UPDATE raw.account_profiles SET pending_refunds = '[{"at": 1}]' WHERE account_id = (SELECT min(account_id) FROM raw.account_profiles)`);
+    await stopsSoon(port);
+    const broken = await runCli(['load', ...base, '--append', '--as-of', '2026-11-04'], { env });
+    assert.equal(broken.code, 1, broken.stderr);
+    assert.match(broken.stderr, /raw\.account_profiles\.pending_refunds of account .+ is not what this version writes/);
+    assert.match(broken.stderr, /Run one full load \(without --append\)/);
+    await stopsSoon(port);
+    assert.deepEqual(await query(count), rowsBefore);
+    await stopsSoon(port);
   });
 
   it(

@@ -18,7 +18,7 @@ describe('the persona is data: raw.account_profiles', () => {
     const sql = accountProfilesUpsertSql();
     assert.match(sql, /^INSERT INTO raw\.account_profiles \(bank_id, account_id, persona, account_kind, country, timezone, currency,/);
     assert.match(sql, /FROM unnest\(\$1::text\[\], \$2::text\[\]/);
-    assert.match(sql, /\$16::date, 'SYNTHETIC', \$17::timestamptz, \$18::uuid/);
+    assert.match(sql, /\$17::date, 'SYNTHETIC', \$18::timestamptz, \$19::uuid/);
     assert.match(sql, /ON CONFLICT \(bank_id, account_id\) DO UPDATE SET persona = excluded\.persona,/);
     assert.ok(!/SET bank_id|SET account_id/.test(sql), 'the key is never updated');
   });

@@ -3,6 +3,7 @@ import { HybridbankError } from '../core/errors.js';
 import { parseMinorUnits } from '../core/money.js';
 import { epochDayOf, type AccountProfile, type ContinuedAccount } from '../synth/index.js';
 import type { AccountSeed } from '../synth/types.js';
+import { parsePendingRefunds } from './pending-refunds.js';
 
 /**
  * Where each extracted account's history stands, for `load --append`: accounts with a history in
@@ -32,13 +33,16 @@ interface ProfileRow {
   history_end: string | null;
   payday: number | null;
   appends_from: string | null;
+  /** jsonb, parsed by pg */
+  pending_refunds: unknown;
 }
 
 export async function readHistories(client: pg.ClientBase, seeds: readonly AccountSeed[], asOf: string): Promise<Histories> {
   const { rows } = await client.query<ProfileRow>(
     `SELECT p.bank_id, p.account_id, p.persona, p.account_kind, p.country, p.timezone, p.currency,
             p.overdraft_limit::text, p.opening_balance::text, p.monthly_income::text, p.activity_rate::text,
-            p.transactions_count, p.closing_balance::text, p.history_end::text, p.payday, p.appends_from::text
+            p.transactions_count, p.closing_balance::text, p.history_end::text, p.payday, p.appends_from::text,
+            p.pending_refunds
      FROM raw.account_profiles p
      JOIN unnest($1::text[], $2::text[]) AS s (bank_id, account_id) ON s.bank_id = p.bank_id AND s.account_id = p.account_id`,
     [seeds.map((s) => s.bankId), seeds.map((s) => s.accountId)],
@@ -94,5 +98,6 @@ function profileOf(row: ProfileRow): AccountProfile {
     missedRecurring: 0,
     payday: row.payday,
     closingMinor: parseMinorUnits(row.closing_balance!),
+    pendingRefunds: parsePendingRefunds(row.pending_refunds, `${row.bank_id}/${row.account_id}`),
   };
 }

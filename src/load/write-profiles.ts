@@ -1,12 +1,14 @@
 import type pg from 'pg';
 import { formatMinorUnits } from '../core/money.js';
 import type { AccountProfile } from '../synth/index.js';
+import { pendingRefundsJson } from './pending-refunds.js';
 
 /** raw.account_profiles columns in the order written; one array parameter each. */
 const COLUMNS = [
   ['bank_id', 'text'], ['account_id', 'text'], ['persona', 'text'], ['account_kind', 'text'], ['country', 'text'], ['timezone', 'text'],
   ['currency', 'text'], ['overdraft_limit', 'numeric'], ['opening_balance', 'numeric'], ['monthly_income', 'numeric'],
   ['activity_rate', 'numeric'], ['transactions_count', 'integer'], ['closing_balance', 'numeric'], ['payday', 'smallint'], ['appends_from', 'date'],
+  ['pending_refunds', 'jsonb'],
 ] as const;
 const BATCH = 5_000;
 
@@ -46,6 +48,7 @@ export async function writeAccountProfiles(client: pg.ClientBase, profiles: read
       closing_balance: batch.map((p) => formatMinorUnits(p.closingMinor)),
       payday: batch.map((p) => p.payday),
       appends_from: batch.map((p) => p.appendsFrom ?? run.asOf),
+      pending_refunds: batch.map((p) => pendingRefundsJson(p.pendingRefunds)),
     };
     await client.query(sql, [...COLUMNS.map(([c]) => values[c]), run.asOf, run.generatedAt, run.loadId]);
   }

@@ -4,7 +4,7 @@ import { isoDay } from './calendar.js';
 import { toMinor, windowContext, type AccountTypeModel, type GenerationContext, type PersonaModel } from './context.js';
 import { CHANNEL_INDEX, NOT_FRAUD, type EventBuffer } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
-import { PLANNERS, plansOf, RECURRING_ORDER, type AccountState, type Contract } from './kinds.js';
+import { PLANNERS, plansOf, RECURRING_ORDER, type AccountState, type Contract, type PendingRefund } from './kinds.js';
 import { openingAbove, settleFromOpening, settleToEnd, type Settlement } from './ledger.js';
 import type { Party, Pools } from './pools.js';
 import { hashParts, Rng, WeightedTable } from './prng.js';
@@ -28,6 +28,8 @@ export interface AccountPlan extends Settlement {
   payday: number | null;
   /** balance_after of the last row */
   closingMinor: number;
+  /** refunds of its last purchases due after its end, in time order (an append books them on their days) */
+  pendingRefunds: readonly PendingRefund[];
 }
 
 /**
@@ -134,7 +136,7 @@ export function accountState(ctx: GenerationContext, identity: Identity, rng: Rn
     openingEstimateMinor: endMinor ?? identity.openingDraw,
     habit: identity.habit, payees: identity.payees, homeBranch: identity.homeBranch, employer: identity.employer,
     payday: identity.payday, contracts: identity.contracts, repaymentDay: identity.repaymentDay,
-    incomeSlots: [], repaymentSlots: [], purchases: [], missedRecurring: 0,
+    incomeSlots: [], repaymentSlots: [], purchases: [], pendingRefunds: [], missedRecurring: 0,
   };
 }
 
@@ -197,6 +199,7 @@ export function planHistory(account: AccountSeed, ctx: GenerationContext, events
   }
   let missedRecurring = 0;
   let monthlyIncome = 0;
+  let pendingRefunds: readonly PendingRefund[] = [];
   let limitMinor = who.limit;
   if (end !== null) {
     // from the end back: each slice settles to where the next one opens
@@ -208,11 +211,11 @@ export function planHistory(account: AccountSeed, ctx: GenerationContext, events
       slice.openingMinor = settlement.openingMinor;
       slice.endMinor = endOfSlice;
       missedRecurring += booked.missedRecurring;
-      if (k === count - 1) monthlyIncome = booked.monthlyIncome;
+      if (k === count - 1) ({ monthlyIncome, pendingRefunds } = booked);
       limitMinor = Math.max(limitMinor, settlement.limitMinor);
       endOfSlice = settlement.openingMinor;
     }
-    return { plan: planOf(who, n, { missedRecurring, monthlyIncome }, { openingMinor: slices[0]!.openingMinor, limitMinor }, end), identity: who, slices };
+    return { plan: planOf(who, n, { missedRecurring, monthlyIncome, pendingRefunds }, { openingMinor: slices[0]!.openingMinor, limitMinor }, end), identity: who, slices };
   }
   // no known end: one opening keeps the lowest point of the whole history above the limit
   let running = 0;
@@ -225,11 +228,11 @@ export function planHistory(account: AccountSeed, ctx: GenerationContext, events
       if (running < lowest) lowest = running;
     }
     missedRecurring += booked.missedRecurring;
-    if (k === count - 1) monthlyIncome = booked.monthlyIncome;
+    if (k === count - 1) ({ monthlyIncome, pendingRefunds } = booked);
   }
   const settlement = openingAbove(lowest, who.openingDraw, who.limit, slack, n + who.habit);
   for (const slice of slices) slice.openingMinor += settlement.openingMinor;
-  return { plan: planOf(who, n, { missedRecurring, monthlyIncome }, settlement, settlement.openingMinor + running), identity: who, slices };
+  return { plan: planOf(who, n, { missedRecurring, monthlyIncome, pendingRefunds }, settlement, settlement.openingMinor + running), identity: who, slices };
 }
 
 /** Books a slice of a long history into `events` again, settled as `planHistory` settled it: the same stream gives the same rows. */
@@ -249,7 +252,7 @@ function eventStream(account: AccountSeed, ctx: GenerationContext): Rng {
 /** Books `n` events of the window into `events`, sorted; amounts as planned, not yet settled. */
 function book(
   ctx: GenerationContext, who: Identity, rng: Rng, n: number, events: EventBuffer, incidents: number[], endMinor: number | null,
-): { missedRecurring: number; monthlyIncome: number } {
+): Booked {
   const profile = ctx.options.profile;
   events.reset(n);
   const fraudRows = planIncidents(rng, ctx, who.accountType, n, ctx.window.days, incidents);
@@ -259,15 +262,23 @@ function book(
   const monthlyIncome = profile.style === 'uniform' ? 0 : setIncome(s, who.spendShare, who.income, who.incomeFloorShare, who.raise);
   for (let i = 0; i < incidents.length; i += 2) emitIncident(ctx, incidents[i]!, incidents[i + 1]!, { rng, payees: who.payees, pools: who.pools, clock: s.clock, persona: s.persona }, events);
   events.sort(ctx.resizeBoundOfType);
-  return { missedRecurring: s.missedRecurring, monthlyIncome };
+  // drawn in the order of the rows that tried them: the order of their days
+  return { missedRecurring: s.missedRecurring, monthlyIncome, pendingRefunds: s.pendingRefunds.sort((a, b) => a.atMs - b.atMs) };
 }
 
-function planOf(who: Identity, rows: number, booked: { missedRecurring: number; monthlyIncome: number }, settlement: Settlement, closingMinor: number): AccountPlan {
+/** What booking a window decided besides its events. */
+interface Booked {
+  missedRecurring: number;
+  monthlyIncome: number;
+  pendingRefunds: readonly PendingRefund[];
+}
+
+function planOf(who: Identity, rows: number, booked: Booked, settlement: Settlement, closingMinor: number): AccountPlan {
   // each field by name, not `...settlement`: objects of a spread change hidden class once it is optimized, and the rows read the plan
   return {
     openingMinor: settlement.openingMinor, limitMinor: settlement.limitMinor, persona: who.persona, accountType: who.accountType, currency: who.currency, country: who.country, timezone: who.timezone,
     dailyRate: who.dailyRate, rows, missedRecurring: booked.missedRecurring, monthlyIncomeMinor: booked.monthlyIncome,
-    payday: who.persona.spec.salary ? who.payday : null, closingMinor,
+    payday: who.persona.spec.salary ? who.payday : null, closingMinor, pendingRefunds: booked.pendingRefunds,
   };
 }
 

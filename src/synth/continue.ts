@@ -6,7 +6,7 @@ import { DAYS_PER_MONTH, dayContext, generationContext, type GenerateOptions, ty
 import { EventBuffer, NOT_FRAUD } from './events.js';
 import { emitIncident, planIncidents } from './fraud.js';
 import { AccountRows, appendedIdPrefix, compareAccounts, rowNumber, type AccountProfile } from './generator.js';
-import { PLANNERS, plansOf, recurringDayMask, RECURRING_ORDER, type AccountState, type KindPlan } from './kinds.js';
+import { PLANNERS, plansOf, recurringDayMask, RECURRING_ORDER, type AccountState, type KindPlan, type PendingRefund } from './kinds.js';
 import type { Party } from './pools.js';
 import { Rng, StreamFamily, WeightedTable } from './prng.js';
 import type { TransactionKind } from './profile.js';
@@ -149,8 +149,10 @@ class DayCursor {
       }
       if (account !== null) {
         const { profile } = account;
+        // the initial history's refunds still due after these days
+        const pendingRefunds = profile.pendingRefunds.filter((r) => r.atMs >= this.asOfDay * DAY_MS);
         this.onAccount?.({
-          profile: { ...profile, rows: profile.rows + this.newRows, closingMinor: this.balance, overdraftLimitMinor: this.limitMinor, missedRecurring: 0 },
+          profile: { ...profile, rows: profile.rows + this.newRows, closingMinor: this.balance, overdraftLimitMinor: this.limitMinor, missedRecurring: 0, pendingRefunds },
           newRows: this.newRows,
           balancingRows: this.balancingRows,
         });
@@ -166,7 +168,7 @@ class DayCursor {
     const { base } = this;
     const who = identityOf(seed, base, { persona: profile.persona, accountType: profile.accountType, payday: profile.payday });
     this.account = account;
-    this.days = { seed, who, profile, rates: ratesOf(base, who, this.kindRates), recurringDays: recurringDayMask(who), base, appendsFromDay: account.appendsFromDay, dayCtx: this.dayCtx, dayStreams: new StreamFamily('day', base.options.seed, seed.bankId, seed.accountId), refundables: refundablesFrom(account.historyEndDay, account.appendsFromDay, base.options.profile), incidents: new Map(), scratch: this.scratch };
+    this.days = { seed, who, profile, rates: ratesOf(base, who, this.kindRates), recurringDays: recurringDayMask(who), base, appendsFromDay: account.appendsFromDay, dayCtx: this.dayCtx, dayStreams: new StreamFamily('day', base.options.seed, seed.bankId, seed.accountId), refundables: refundablesFrom(account, base.options.profile), incidents: new Map(), scratch: this.scratch };
     this.k = Math.max(0, this.asOfDay - account.historyEndDay);
     this.i = 0;
     this.balance = profile.closingMinor;
@@ -380,13 +382,25 @@ interface Refundables {
   drawnTo: number;
   purchasedOn: Map<number, Refundable[]>;
   refundedOn: Map<number, Refundable[]>;
+  /** the initial history's refunds due after its end (AccountDescription.pendingRefunds), by day */
+  pendingOn: Map<number, PendingRefund[]>;
 }
 
-/** A fresh account's: nothing drawn before the block of the first purchase its first new day may refund. */
-function refundablesFrom(firstDay: number, appendsFromDay: number, profile: GenerateOptions['profile']): Refundables {
+/**
+ * A fresh account's: nothing drawn before the block of the first purchase its first new day may
+ * refund; the refunds its initial history left due after its end (pending), on their days from
+ * its first new day on.
+ */
+function refundablesFrom(account: ContinuedAccount, profile: GenerateOptions['profile']): Refundables {
+  const { historyEndDay, appendsFromDay } = account;
   // a refund comes at most this many days after its purchase (a day of delay, and up to 10 hours past it)
   const latest = profile.behaviour.refundDelayDays[1] + 1;
-  return { drawnTo: Math.floor(Math.max(appendsFromDay, firstDay - latest) / BLOCK) - 1, purchasedOn: new Map(), refundedOn: new Map() };
+  const pendingOn = new Map<number, PendingRefund[]>();
+  for (const r of account.profile.pendingRefunds) {
+    const day = Math.floor(r.atMs / DAY_MS);
+    if (day >= historyEndDay) pushTo(pendingOn, day, r);
+  }
+  return { drawnTo: Math.floor(Math.max(appendsFromDay, historyEndDay - latest) / BLOCK) - 1, purchasedOn: new Map(), refundedOn: new Map(), pendingOn };
 }
 
 const NONE: readonly Refundable[] = [];
@@ -411,12 +425,14 @@ function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void 
   for (const block = Math.floor(day / BLOCK); refundables.drawnTo < block; ) drawRefundables(a, ++refundables.drawnTo);
   const today = take(refundables.purchasedOn, day);
   const due = take(refundables.refundedOn, day);
-  if (today.length + due.length === 0) return;
+  const pending = take(refundables.pendingOn, day);
+  if (today.length + due.length + pending.length === 0) return;
   const refund = a.base.typeOf.refund;
-  events.grow(events.count + today.length + due.length);
+  events.grow(events.count + today.length + due.length + pending.length);
   for (const r of today) events.add(r.second, r.type, r.channel, -r.paidMinor, r.party, NOT_FRAUD, true);
-  // the purchases of the history before the appends are not in the warehouse to refer to
+  // purchases before the appends began are the initial history's: their refunds are the pending ones
   for (const r of due) if (r.day >= a.appendsFromDay) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
+  if (refund !== undefined) for (const r of pending) events.add(Math.floor((r.atMs - day * DAY_MS) / 1000), refund!, r.channel, r.amountMinor, r.party, NOT_FRAUD, true);
 }
 
 /** the rhythm whose weekday weights a rated credit follows (branches close on Sundays) */

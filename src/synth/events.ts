@@ -1,8 +1,9 @@
 import type { Party } from './pools.js';
-import type { Channel } from './types.js';
+import { CHANNELS, type Channel } from './types.js';
 
-export const CHANNELS: readonly Channel[] = ['POS', 'ATM', 'ONLINE', 'TRANSFER', 'BRANCH'];
-export const CHANNEL_INDEX: Readonly<Record<Channel, number>> = { POS: 0, ATM: 1, ONLINE: 2, TRANSFER: 3, BRANCH: 4 };
+export { CHANNELS };
+/** a channel's index in CHANNELS: events keep channels as small integers */
+export const CHANNEL_INDEX = Object.fromEntries(CHANNELS.map((c, i) => [c, i])) as Readonly<Record<Channel, number>>;
 export const NOT_FRAUD = -1;
 
 /** 2^24 slots: the sort key is (second in the window) * 2^24 + slot, exact below 2^53 for 3650 days */

@@ -3,6 +3,7 @@ import { dayOfWeek } from './calendar.js';
 import { localEpochDay, type LocalClock } from './clock.js';
 import { generationContext, type GenerateOptions, type GenerationContext } from './context.js';
 import { CHANNELS, EventBuffer } from './events.js';
+import type { PendingRefund } from './kinds.js';
 import { FRAUD_PATTERNS } from './profile.js';
 import type { AccountSeed, SyntheticTransaction } from './types.js';
 
@@ -179,6 +180,8 @@ export interface AccountDescription {
   payday: number | null;
   /** balance_after of the last row: where an append continues the ledger */
   closingMinor: number;
+  /** refunds of its last purchases that fall due after its history ends, in time order: appends book them on their days */
+  pendingRefunds: readonly PendingRefund[];
 }
 
 /** An account's description with its key: one row of raw.account_profiles. */
@@ -206,6 +209,7 @@ function profileOf(account: AccountSeed, plan: AccountPlan): AccountProfile {
     missedRecurring: plan.missedRecurring,
     payday: plan.payday,
     closingMinor: plan.closingMinor,
+    pendingRefunds: plan.pendingRefunds,
   };
 }
 

@@ -37,8 +37,18 @@ export interface AccountState {
   repaymentSlots: number[];
   /** card purchases that a refund may follow, as slots */
   purchases: number[];
+  /** refunds of purchases of the window that fall due after it (an append books them on their days) */
+  pendingRefunds: PendingRefund[];
   /** recurring rows the budget could not hold */
   missedRecurring: number;
+}
+
+/** A refund due after the window it was drawn in: when, how much, on the purchase's channel and at its merchant. */
+export interface PendingRefund {
+  atMs: number;
+  amountMinor: number;
+  channel: number;
+  party: Party | null;
 }
 
 /** A monthly bill or direct debit: one biller, one due day, one base amount. */
@@ -265,8 +275,12 @@ function planRefund(s: AccountState, type: number): void {
     // refunded once, now or after the window
     s.purchases[k] = s.purchases[s.purchases.length - 1]!;
     s.purchases.pop();
-    // a refund due after the window is not in it (not moved to its last second): another purchase's is
-    if (second > last) continue;
+    // a refund due after the window is not in it (not moved to its last second): another purchase's
+    // is, and an append books this one on its day
+    if (second > last) {
+      s.pendingRefunds.push({ atMs: ctx.window.startMs + second * 1000, amountMinor: amount, channel: events.channels[purchase] as number, party: events.parties[purchase] ?? null });
+      continue;
+    }
     events.add(second, type, events.channels[purchase] as number, amount, events.parties[purchase] ?? null, NOT_FRAUD, true);
     return;
   }

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import { MCC_CATEGORIES } from './mcc.js';
+import { CHANNELS } from './types.js';
 
 /**
  * A generation profile: transaction types with their bounds, merchant categories with their
@@ -53,7 +54,7 @@ const transactionType = z.strictObject({
   /** share among the discretionary rows (card, atm, transfer, refund); ignored for other kinds */
   weight: z.number().min(0).default(0),
   /** a card type with channel ONLINE books the online purchases of its merchant categories' onlineShare */
-  channel: z.enum(['POS', 'ATM', 'ONLINE', 'TRANSFER', 'BRANCH']),
+  channel: z.enum(CHANNELS),
   /** `{party}` is replaced by the merchant, payee, biller or employer */
   description: z.string().min(1).refine((s) => s.split('{party}').length <= 2, 'may contain {party} at most once'),
 });

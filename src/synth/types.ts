@@ -1,7 +1,9 @@
 /**
  * The generator's contract with the loader. Money is integer minor units; time is epoch ms (UTC).
  */
-export type Channel = 'POS' | 'ATM' | 'ONLINE' | 'TRANSFER' | 'BRANCH';
+/** How a transaction was made: the one list of channels (the profile's schema, the events, the loader, dbt's accepted_values). */
+export const CHANNELS = ['POS', 'ATM', 'ONLINE', 'TRANSFER', 'BRANCH'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 /** What the generator needs to know of a real account. */
 export interface AccountSeed {

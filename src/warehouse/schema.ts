@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import { z } from 'zod';
+import type { Channel } from '../synth/types.js';
 
 /**
  * Kysely types of the raw schema (migrations/0001_raw_schema.sql, 0003_safe_loads.sql). numeric and bigint arrive from
@@ -84,7 +85,7 @@ export interface TransactionsTable {
   merchant: string | null;
   merchant_category: string | null;
   counterparty: string | null;
-  channel: 'POS' | 'ATM' | 'ONLINE' | 'TRANSFER' | 'BRANCH';
+  channel: Channel;
   transaction_date: Timestamp;
   is_weekend: boolean;
   balance_after: Numeric;
