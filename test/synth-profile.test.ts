@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { HybridbankError } from '../src/core/errors.js';
 import { DEFAULT_PROFILE_PATH, generateTransactions, loadProfile, sampleAccounts } from '../src/synth/index.js';
+import { poolsFor } from '../src/synth/pools.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hb-profile-'));
 const defaults = JSON.parse(readFileSync(DEFAULT_PROFILE_PATH, 'utf8'));
@@ -30,6 +31,18 @@ const rejects = (file: string, ...fragments: string[]) =>
   );
 
 describe('generation profiles', () => {
+  it('give every region of the shipped profiles a merchant in every category: no purchase without one', () => {
+    for (const file of [DEFAULT_PROFILE_PATH, path.join(path.dirname(DEFAULT_PROFILE_PATH), 'seed.json')]) {
+      const profile = loadProfile(file);
+      profile.regions.forEach((region, r) => {
+        poolsFor(profile, 'merchants', r).merchants.forEach((m, i) => {
+          const category = profile.merchantCategories[i]!;
+          if (category.weight > 0) assert.ok(m.present.length + m.online.length > 0, `${path.basename(file)}: ${category.mcc} in ${region.country}`);
+        });
+      });
+    }
+  });
+
   it('ships the default profile as a file with the original types, directions and bounds', () => {
     const types = Object.fromEntries(loadProfile(undefined).transactionTypes.map((t) => [t.name, [t.direction, t.minAmount, t.maxAmount]]));
     for (const debit of ['ATM Withdrawal', 'POS Purchase', 'Online Transfer', 'Direct Debit', 'Bill Payment']) assert.deepEqual(types[debit], ['debit', 5, 500]);
@@ -73,6 +86,12 @@ describe('generation profiles', () => {
       'set its weight to 0',
     );
     rejects(write('huge.json', JSON.stringify(edited((p) => (p.transactionTypes[0].minAmount = 1e15)))), 'transactionTypes[0].minAmount', 'must be at most 1,000,000,000');
+    rejects(
+      write('no-cinema.json', JSON.stringify(edited((p) => delete p.merchantCategories.find((c: { mcc: string }) => c.mcc === '7832').brands.IT))),
+      'merchantCategories[15].brands',
+      'category 7832 has no merchant in region IT',
+      'or localSuffixes',
+    );
     rejects(write('broken.json', '{ "fallbackCurrencies": ['), 'not valid JSON');
     rejects(write('broken.yaml', 'a: [1, 2'), 'not valid YAML');
     rejects(path.join(dir, 'missing.json'), 'Cannot read profile');

@@ -237,6 +237,20 @@ const profileSchema = z
       const brandCount = Object.values(c.brands).flat().length + Object.values(c.onlineBrands).flat().length;
       if (brandCount + c.localSuffixes.length === 0) issue(['merchantCategories', i, 'brands'], 'give brands, onlineBrands or localSuffixes so the category has merchants');
     });
+    // every region has a merchant of every category its people may buy from or pay (a purchase
+    // without one reads "Online Purchase at "); a brand goes to the first category naming it, as
+    // the pools give it (pools.ts)
+    for (const { country } of p.regions) {
+      const taken = new Set<string>();
+      p.merchantCategories.forEach((c, i) => {
+        const named = [c.brands, c.onlineBrands].flatMap((byCountry) => [...(byCountry[country] ?? []), ...(byCountry['*'] ?? [])]);
+        const fresh = named.filter((b) => !taken.has(b));
+        for (const b of fresh) taken.add(b);
+        if (c.weight > 0 && fresh.length + c.localSuffixes.length === 0) {
+          issue(['merchantCategories', i, 'brands'], `category ${c.mcc} has no merchant in region ${country}: give it brands or onlineBrands for "${country}" (or "*"), or localSuffixes`);
+        }
+      });
+    }
     const uses = new Set(p.merchantCategories.filter((c) => c.weight > 0).map((c) => c.use));
     const needs: [TransactionKind, 'purchase' | 'direct_debit' | 'bill'][] = [
       ['card', 'purchase'], ['refund', 'purchase'], ['direct_debit', 'direct_debit'], ['bill', 'bill'],
