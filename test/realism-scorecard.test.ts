@@ -72,7 +72,8 @@ describe('the realism scorecard', () => {
     const names = card.metrics.map((m: { name: string }) => m.name);
     for (const name of ['salary rows at the type minimum', 'largest share of one amount in a type', 'refunds following a purchase at the same merchant',
       'median transactions a day per account', 'card-present purchases at 00:00-05:59 local', 'accounts seeing fraud in a year',
-      'strongest single-feature ROC-AUC', 'baseline gradient boosting ROC-AUC (folds by account)', 'baseline gradient boosting PR-AUC']) {
+      'strongest single-feature ROC-AUC', 'baseline gradient boosting ROC-AUC (folds by account)', 'baseline gradient boosting PR-AUC',
+      "rows on the window's last second", 'purchases and refunds without a merchant']) {
       assert.ok(names.includes(name), name);
     }
     for (const m of card.metrics) assert.equal(m.skipped, false, `${m.name} was measured`);

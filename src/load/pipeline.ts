@@ -336,7 +336,7 @@ async function loadInTransaction(input: TransactionInput): Promise<LoadSummary> 
       obpSource: extraction.mode,
       obpOrigin: extraction.origin,
       counts: { banks: extraction.banks.length, accounts: extraction.accounts.length, transactions: staged.rows },
-      days: staged.rows === 0 ? null : daysWritten(generateOptions, histories),
+      days: staged.rows === 0 ? null : daysWritten(generateOptions, histories, appended),
       stepTimings: timer.seconds(),
     });
     signal.throwIfAborted();
@@ -451,11 +451,10 @@ function appendedDays(histories: Histories, options: GenerateOptions): { from: s
   return Number.isFinite(first) ? { from: isoDay(first), to: isoDay(epochDayOf(options.asOf) - 1) } : undefined;
 }
 
-/** The days a run wrote rows for: a full load its window; an append from the earliest history end (or new account's window) on. */
-function daysWritten(options: GenerateOptions, histories: Histories | undefined): { from: string; to: string } {
+/** The days a run wrote rows for: a full load its window; an append from the earliest history end (`appended`, its appendedDays) or new account's window on. */
+function daysWritten(options: GenerateOptions, histories: Histories | undefined, appended: { from: string } | undefined): { from: string; to: string } {
   const to = isoDay(epochDayOf(options.asOf) - 1);
   const window = !histories || histories.fresh.length ? isoDay(epochDayOf(options.asOf) - options.days) : to;
-  const appended = histories ? appendedDays(histories, options) : undefined;
   return { from: appended && appended.from < window ? appended.from : window, to };
 }
 

@@ -121,6 +121,8 @@ export function scorecard(input: RealismInput, options: { model?: boolean } = {}
   const wrongWeekend = accounts.reduce((sum, a) => sum + a.rows.filter((r) => r.isWeekend !== [0, 6].includes(localTime(a.timezone, r.timestampMs).weekday)).length, 0);
   metrics.push(metric('rows whose is_weekend is not the local weekend', rows.length ? wrongWeekend : null, { atMost: 0 }));
   metrics.push(metric('rows dated at or after the as-of day', rows.filter((r) => r.timestampMs >= window.endMs).length, { atMost: 0 }));
+  // what would happen after the window is left out, not moved onto its edge (by chance, a row in 86,400 x days)
+  metrics.push(metric("rows on the window's last second", rows.length ? rows.filter((r) => r.timestampMs === window.endMs - 1000).length / rows.length : null, { atMost: 0.0001 }));
 
   // ledger
   const onLimit = accounts.reduce((sum, a) =>
@@ -131,6 +133,8 @@ export function scorecard(input: RealismInput, options: { model?: boolean } = {}
   const onlineOnly = new Set(profile.merchantCategories.flatMap((c) => Object.values(c.onlineBrands).flat()));
   const disagree = rows.filter((r) => (typeByName.get(r.transactionType)?.channel === 'POS' && kindOf.get(r.transactionType) === 'card' && r.channel === 'ONLINE') || (r.channel === 'POS' && r.merchant !== null && onlineOnly.has(r.merchant))).length;
   metrics.push(metric('card-present rows that are ONLINE or at an online-only brand', disagree, { atMost: 0 }));
+  const kindsWithMerchant = new Set(['card', 'refund']);
+  metrics.push(metric('purchases and refunds without a merchant', rows.filter((r) => kindsWithMerchant.has(kindOf.get(r.transactionType) ?? '') && r.merchant === null).length, { atMost: 0 }));
 
   // fraud
   const fraud = rows.filter((r) => r.isFraud);
