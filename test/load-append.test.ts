@@ -373,6 +373,30 @@ describe('appended days follow each account', () => {
     assert.ok(rowCount < expected * 1.35, `${rowCount} rows over 30 days, the accounts' rates say ${Math.round(expected)}`);
     assert.ok(balancing < rowCount * 0.45, `${balancing} balancing transfers of ${rowCount} rows`);
   });
+
+  it("under a moving OBP balance leave quiet the days without rows of their own (the next day with rows takes their step), and end on OBP's balance", () => {
+    const accounts = sampleAccounts(300);
+    const profiles = [...describeAccounts(accounts, options('2026-09-01'))];
+    // a walk of up to 600.00 either way over the month, as live balances move
+    const continued = accounts.map((a, i) => {
+      const start = profiles[i] as AccountProfile;
+      return { seed: { ...a, balanceMinor: start.closingMinor + (((i * 104_729) % 120_001) - 60_000) }, profile: start, historyEndDay: epochDayOf('2026-09-01'), appendsFromDay: epochDayOf('2026-09-01') };
+    });
+    const busy = new Set<string>();
+    const last = new Map<string, SyntheticTransaction>();
+    for (const row of continueHistories(continued, options('2026-10-01'))) {
+      busy.add(`${row.accountId}|${Math.floor(row.timestampMs / 86_400_000)}`);
+      last.set(row.accountId, row);
+    }
+    const quiet = 1 - busy.size / (accounts.length * 30);
+    // every day carried its own step before: none was quiet (a full history's days: about 37 %)
+    assert.ok(quiet > 0.2, `${(100 * quiet).toFixed(1)} % of account-days quiet`);
+    for (const c of continued) {
+      const end = last.get(c.seed.accountId)!;
+      assert.equal(end.balanceAfterMinor, c.seed.balanceMinor, c.seed.accountId);
+      assert.equal(Math.floor(end.timestampMs / 86_400_000), epochDayOf('2026-10-01') - 1, `${c.seed.accountId}'s last day has rows: it reaches the balance`);
+    }
+  });
 });
 
 describe('an append merges the same rows whichever way its foreign keys are checked', () => {

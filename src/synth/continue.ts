@@ -23,10 +23,12 @@ import type { AccountSeed, SyntheticTransaction } from './types.js';
  *
  * The ledger runs on from the last balance_after and must end on OBP's balance of this extraction.
  * Over k new days the balance is taken from where it was to where OBP says it is in k equal steps,
- * one per day: a day's rows depend only on (seed, account, day, its plan, the balance it starts
- * from, the balance it must reach, the overdraft limit), so appending two days at once gives the
- * same rows as appending each day on its own when OBP's balance at the day in between is the step
- * (always when it did not move). That is also why, under a balance that does not move (the
+ * one per day, a day without rows of its own leaving its step to the next day with rows (people
+ * do not move money on the days they do nothing): a day's rows depend only on (seed, account, day,
+ * its plan, the balance it starts from, the balance it must reach, whether it is the append's
+ * last, the overdraft limit), so appending two days at once gives the same rows as appending each
+ * day on its own when OBP's balance at the day in between is the step and the day has rows of its
+ * own (always when it did not move). That is also why, under a balance that does not move (the
  * sandbox, the bundled snapshot), every appended day nets to zero by itself: any day may be the
  * last of an append, and an append ends on OBP's balance. `balanceDay` says how a day gets there
  * (resized rows, else one top-up before the day's payments or the surplus sent out after its
@@ -136,7 +138,7 @@ class DayCursor {
         const from = account.profile.closingMinor;
         const to = seed.balanceMinor === null ? null : from + Math.round(((seed.balanceMinor - from) * this.i) / this.k);
         const iso = isoDay(day);
-        const planned = planDay(this.days!, day, iso, this.events, this.balance, to, this.limitMinor);
+        const planned = planDay(this.days!, day, iso, this.events, this.balance, to, this.limitMinor, this.i === this.k);
         this.limitMinor = planned.limitMinor;
         this.newRows += planned.rows;
         this.balancingRows += planned.transfers;
@@ -272,8 +274,10 @@ function kindRatesOf(ctx: GenerationContext, who: Pick<Identity, 'persona' | 'ac
  * rows due that day, rated credits and discretionary rows at the account's rate (busier on the
  * days its rhythm is busier), refunds of earlier appended purchases, the fraud incidents that
  * start that day; then the day reaches `to`. `iso` is the day as YYYY-MM-DD: its stream's name.
+ * A day without a row of its own stays quiet unless it is the append's `last`: the next day with
+ * rows takes its step too.
  */
-function planDay(a: AccountDays, day: number, iso: string, events: EventBuffer, from: number, to: number | null, limitMinor: number): { rows: number } & Balanced {
+function planDay(a: AccountDays, day: number, iso: string, events: EventBuffer, from: number, to: number | null, limitMinor: number, last: boolean): { rows: number } & Balanced {
   const ctx = a.dayCtx(day);
   const { who } = a;
   const rng = a.dayStreams.of(iso);
@@ -297,7 +301,8 @@ function planDay(a: AccountDays, day: number, iso: string, events: EventBuffer, 
   setIncome(s, a.profile.monthlyIncomeMinor, meanDebitMinor * who.dailyRate * DAYS_PER_MONTH);
   bookRefundable(a, day, events);
   for (const [slot, rows] of incidentsToday) emitIncident(ctx, slot, rows, { rng, payees: who.payees, pools: who.pools, clock: s.clock, persona: s.persona }, events);
-  const balanced = balanceDay(s, from, to, limitMinor);
+  // (under a balance that does not move a quiet day is where it began anyway)
+  const balanced = balanceDay(s, from, events.count === 0 && !last ? null : to, limitMinor);
   // not a spread: an object copied per account-day was a tenth of planDay's own time
   return { rows: events.count, transfers: balanced.transfers, limitMinor: balanced.limitMinor };
 }
