@@ -276,9 +276,10 @@ function planRefund(s: AccountState, type: number): void {
     s.purchases[k] = s.purchases[s.purchases.length - 1]!;
     s.purchases.pop();
     // a refund due after the window is not in it (not moved to its last second): another purchase's
-    // is, and an append books this one on its day
+    // is, and an append books this one on its day (the first pick's only: the tries after it stand
+    // in for a refund in the window, and theirs would add refunds the history would not have had)
     if (second > last) {
-      s.pendingRefunds.push({ atMs: ctx.window.startMs + second * 1000, amountMinor: amount, channel: events.channels[purchase] as number, party: events.parties[purchase] ?? null });
+      if (tries === 0) s.pendingRefunds.push({ atMs: ctx.window.startMs + second * 1000, amountMinor: amount, channel: events.channels[purchase] as number, party: events.parties[purchase] ?? null });
       continue;
     }
     events.add(second, type, events.channels[purchase] as number, amount, events.parties[purchase] ?? null, NOT_FRAUD, true);
