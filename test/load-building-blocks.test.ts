@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LedgerCollector } from '../src/load/ledger.js';
-import { describeSession } from '../src/load/locks.js';
+import { describeSession } from '../src/warehouse/locks.js';
 import { TransactionStatsCollector } from '../src/load/stats.js';
 import { pathSegment } from '../src/obp/transport.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';

@@ -8,7 +8,7 @@ import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-row
 import { MAX_PARTS, monthPart, monthsBetween, planParts, ROWS_PER_PART, type PartPlan } from '../src/load/partition-plan.js';
 import { overlaps, parseRangeBound } from '../src/load/append-partitions.js';
 import { dropAbandonedParts, dropParts, stagePartitions, switchIn } from '../src/load/stage-partitions.js';
-import type { LockContext } from '../src/load/locks.js';
+import type { LockContext } from '../src/warehouse/locks.js';
 import { mergeIn } from '../src/load/merge-in.js';
 import { APPENDED_ID_START, appendedIdPrefix, compareAccounts, transactionIdPrefix } from '../src/synth/generator.js';
 import type { SyntheticTransaction } from '../src/synth/types.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_SHARDS, parseShard } from '../load/shard.js';
+import { DEFAULT_LOCK_POLICY } from '../warehouse/locks.js';
 
 /**
  * Every setting the product reads, in one table: its environment variable, its CLI flag, how it is
@@ -185,12 +186,12 @@ export const SETTINGS = {
   lockTimeoutMs: {
     env: 'HYBRIDBANK_LOCK_TIMEOUT_MS', flag: '--lock-timeout-ms', arg: '<ms>',
     description: 'longest single wait of a load for a lock a reader holds (and of a reader queued behind it)',
-    example: '1000', schema: intIn(10, 60_000).default(1_000),
+    example: '1000', schema: intIn(10, 60_000).default(DEFAULT_LOCK_POLICY.timeoutMs),
   },
   lockRetries: {
     env: 'HYBRIDBANK_LOCK_RETRIES', flag: '--lock-retries', arg: '<n>',
     description: 'lock waits a load retries (with a pause between) before failing, naming the blocking session',
-    example: '20', schema: intIn(0, 1_000).default(20),
+    example: '20', schema: intIn(0, 1_000).default(DEFAULT_LOCK_POLICY.retries),
   },
   prune: {
     env: 'HYBRIDBANK_PRUNE', flag: '--prune', description: "delete the synthetic transactions of inactive (vanished) accounts",

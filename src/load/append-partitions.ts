@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { APPENDED_ID_START } from '../synth/generator.js';
 import { SHARED_ROWS_LOCK_KEY } from './load-lock.js';
-import { withLockRetries, type LockContext } from './locks.js';
+import { withLockRetries, type LockContext } from '../warehouse/locks.js';
 import { monthPart } from './partition-plan.js';
 import { rangeBound } from './stage-partitions.js';
 

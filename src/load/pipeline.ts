@@ -14,7 +14,7 @@ import { migrate } from '../warehouse/migrator.js';
 import { accountSeeds } from './account-seeds.js';
 import { CsvOutput } from './csv.js';
 import { createProgress } from './progress.js';
-import { withLockRetries, type LockContext } from './locks.js';
+import { withLockRetries, type LockContext } from '../warehouse/locks.js';
 import { keptAppendedMonths, prepareAppendPartitions } from './append-partitions.js';
 import { closeAbandonedRuns, recordRunExtracted, recordRunFailed, recordRunStarted, recordRunSucceeded } from './run-record.js';
 import { TransactionStatsCollector } from './stats.js';
@@ -97,7 +97,7 @@ export async function runLoad(context: LoadContext): Promise<LoadSummary> {
   }
 
   return withWarehouse(config.warehouse, log, async (warehouse) => {
-    await timer.step('migrate', () => migrate(warehouse.pool, log));
+    await timer.step('migrate', () => migrate(warehouse.pool, log, undefined, { policy: { timeoutMs: config.load.lockTimeoutMs, retries: config.load.lockRetries }, signal }));
     // One connection for the whole run: its session is the run's (raw.load_runs.backend_pid).
     const client = await warehouse.pool.connect();
     let lost: Error | undefined;

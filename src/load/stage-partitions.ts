@@ -4,7 +4,7 @@ import type { SyntheticTransaction } from '../synth/types.js';
 import { runConstantDefaults } from './copy-encoding.js';
 import { copyRows, RowSource, type TransactionSink } from './copy-rows.js';
 import type { AccountLedger } from './ledger.js';
-import { withLockRetries, type LockContext } from './locks.js';
+import { withLockRetries, type LockContext } from '../warehouse/locks.js';
 import type { PartPlan } from './partition-plan.js';
 
 /**

@@ -7,6 +7,7 @@ import { Umzug, type UmzugStorage } from 'umzug';
 import { HybridbankError, messageOf } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { distributeIfCitus } from './citus.js';
+import { DEFAULT_LOCK_POLICY, LOCK_NOT_AVAILABLE, withLockRetries, type LockContext, type LockPolicy } from './locks.js';
 import { splitSqlStatements } from './sql-statements.js';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -59,9 +60,16 @@ export interface MigrationResult {
 /**
  * Applies pending migrations under a Postgres advisory lock (a second process waits), each file in
  * its own transaction together with its storage row. A failure rolls that file back and names the
- * file, the statement and its line.
+ * file, the statement and its line. A file waits for a lock a reader holds (an ALTER TABLE of a
+ * table a dashboard's session has open) under `locks`' policy, as a load's steps do, and then
+ * fails naming the reader, instead of waiting as long as the reader does.
  */
-export async function migrate(pool: pg.Pool, log: Logger, dir = MIGRATIONS_DIR): Promise<MigrationResult> {
+export async function migrate(
+  pool: pg.Pool,
+  log: Logger,
+  dir = MIGRATIONS_DIR,
+  locks: { policy: LockPolicy; signal: AbortSignal } = { policy: DEFAULT_LOCK_POLICY, signal: new AbortController().signal },
+): Promise<MigrationResult> {
   const files = readMigrationFiles(dir);
   const client = await pool.connect();
   try {
@@ -79,7 +87,7 @@ export async function migrate(pool: pg.Pool, log: Logger, dir = MIGRATIONS_DIR):
       logger: undefined,
       migrations: files.map((file) => ({
         name: file.name,
-        up: () => applyFile(client, file),
+        up: () => applyFile(client, file, { client, pool, log, ...locks }),
       })),
     });
     const alreadyApplied = (await umzug.executed()).map((m) => m.name);
@@ -97,26 +105,33 @@ export async function migrate(pool: pg.Pool, log: Logger, dir = MIGRATIONS_DIR):
   }
 }
 
-async function applyFile(client: pg.ClientBase, file: MigrationFile): Promise<void> {
+async function applyFile(client: pg.ClientBase, file: MigrationFile, locks: Omit<LockContext, 'failure'>): Promise<void> {
   await client.query('BEGIN');
   try {
-    for (const statement of splitSqlStatements(file.sql)) {
-      try {
-        await client.query(statement.text);
-      } catch (error) {
-        const firstLine = statement.text.split('\n').find((l) => l.trim() && !l.trim().startsWith('--')) ?? '';
-        throw new HybridbankError(
-          'MIGRATION_FAILED',
-          `Migration ${file.name} failed at the statement on line ${statement.line} (${firstLine.trim()}): ${messageOf(error)}. The database was left as it was before this migration.`,
-          { hint: `Fix migrations/${file.name} (if it has not landed yet) or the database state, then run 'npm run migrate' again.`, cause: error },
-        );
-      }
-    }
+    const failure = { actor: 'The migration', unchanged: `Migration ${file.name} was rolled back (the ones before it stay applied).` };
+    await withLockRetries({ ...locks, failure }, `apply ${file.name}`, () => applyStatements(client, file));
     await client.query(`INSERT INTO ${STORAGE_TABLE} (name, checksum) VALUES ($1, $2)`, [file.name, file.checksum]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;
+  }
+}
+
+async function applyStatements(client: pg.ClientBase, file: MigrationFile): Promise<void> {
+  for (const statement of splitSqlStatements(file.sql)) {
+    try {
+      await client.query(statement.text);
+    } catch (error) {
+      // a lock wait that timed out is withLockRetries' to retry
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) throw error;
+      const firstLine = statement.text.split('\n').find((l) => l.trim() && !l.trim().startsWith('--')) ?? '';
+      throw new HybridbankError(
+        'MIGRATION_FAILED',
+        `Migration ${file.name} failed at the statement on line ${statement.line} (${firstLine.trim()}): ${messageOf(error)}. The database was left as it was before this migration.`,
+        { hint: `Fix migrations/${file.name} (if it has not landed yet) or the database state, then run 'npm run migrate' again.`, cause: error },
+      );
+    }
   }
 }
 

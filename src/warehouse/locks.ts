@@ -4,8 +4,8 @@ import { HybridbankError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 
 /**
- * The loader never waits forever on a reader. Every step that needs a lock a reader's session
- * could hold runs under `lock_timeout` inside a savepoint: on a timeout the step is rolled back
+ * The loader and the migrations never wait forever on a reader. Every step that needs a lock a
+ * reader's session could hold runs under `lock_timeout` inside a savepoint: on a timeout the step is rolled back
  * to the savepoint, the blocking sessions are named, and the step is tried again after a pause
  * (which lets the readers queued behind the loader through). After the last try the run fails,
  * saying who blocked it and what to do.
@@ -17,6 +17,9 @@ export interface LockPolicy {
   retries: number;
 }
 
+/** --lock-timeout-ms and --lock-retries by default, and the migrations' policy outside a load */
+export const DEFAULT_LOCK_POLICY: LockPolicy = { timeoutMs: 1_000, retries: 20 };
+
 export interface BlockingSession {
   pid: number;
   user: string | null;
@@ -27,7 +30,8 @@ export interface BlockingSession {
   query: string | null;
 }
 
-const LOCK_NOT_AVAILABLE = '55P03';
+/** SQLSTATE of a lock wait that ran out of lock_timeout */
+export const LOCK_NOT_AVAILABLE = '55P03';
 
 export interface LockContext {
   /** the load's own connection, inside its transaction */
@@ -37,10 +41,14 @@ export interface LockContext {
   policy: LockPolicy;
   log: Logger;
   signal: AbortSignal;
+  /** who gives up, and what is left as it was then (the load's transaction by default) */
+  failure?: { actor: string; unchanged: string };
 }
 
+const LOAD_FAILURE = { actor: 'The load', unchanged: 'Nothing of this run was committed; the warehouse is unchanged.' };
+
 export async function withLockRetries<T>(context: LockContext, what: string, work: () => Promise<T>): Promise<T> {
-  const { client, pool, policy, log, signal } = context;
+  const { client, pool, policy, log, signal, failure = LOAD_FAILURE } = context;
   for (let attempt = 0; ; attempt++) {
     await client.query('SAVEPOINT lock_retry');
     await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(policy.timeoutMs))}`);
@@ -70,11 +78,11 @@ export async function withLockRetries<T>(context: LockContext, what: string, wor
       if (attempt >= policy.retries) {
         throw new HybridbankError(
           'LOAD_LOCKED',
-          `The load could not ${what}: ${policy.retries + 1} waits of ${policy.timeoutMs} ms for a lock all timed out. Blocking: ${who}. Nothing of this run was committed; the warehouse is unchanged.`,
+          `${failure.actor} could not ${what}: ${policy.retries + 1} waits of ${policy.timeoutMs} ms for a lock all timed out. Blocking: ${who}. ${failure.unchanged}`,
           {
             hint:
               `End that session's transaction (commit or roll back; an "idle in transaction" session holds its locks until it does), ` +
-              `or end the session: SELECT pg_terminate_backend(${blockers[0]?.pid ?? 'pid'}); then load again. ` +
+              `or end the session: SELECT pg_terminate_backend(${blockers[0]?.pid ?? 'pid'}); then run it again. ` +
               'To wait longer, raise --lock-timeout-ms or --lock-retries.',
           },
         );
