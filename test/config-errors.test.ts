@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,10 +10,11 @@ import { SETTINGS } from '../src/config/settings.js';
 import { HybridbankError } from '../src/core/errors.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, withDatabase, type TestDatabase } from './helpers/database.js';
+import { scratchDir } from './helpers/scratch.js';
 
 describe('configuration', () => {
   it('takes flags over the environment over .env', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'hb-config-'));
+    const root = scratchDir('hb-config-');
     writeFileSync(path.join(root, '.env'), 'WAREHOUSE_PORT=1111\nHYBRIDBANK_SEED=from-dotenv\nHYBRIDBANK_DAYS=30\n');
     const config = loadConfig({ projectRoot: root, env: { WAREHOUSE_PORT: '2222', HYBRIDBANK_DAYS: '60' }, flags: { days: '7' } });
     assert.equal(config.warehouse.port, 2222);
@@ -59,7 +60,7 @@ describe('configuration', () => {
  * input, no stack, and nothing created — no embedded warehouse directory, no database.
  */
 describe('early validation, on both paths', () => {
-  const scratch = mkdtempSync(path.join(tmpdir(), 'hb-validate-'));
+  const scratch = scratchDir('hb-validate-');
   const aFile = path.join(scratch, 'a-file.txt');
   writeFileSync(aFile, 'not a directory\n');
   let server: TestDatabase;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LoadSummary } from '../src/load/summary.js';
@@ -12,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { CONSUMER_KEY, liveObpEnv, manyBanks, OWNER, startObpServer, type SandboxServer } from './helpers/obp-server.js';
 import { silentLogger } from './helpers/logger.js';
 import { assertSucceeded, transactionsDigest } from './helpers/warehouse-queries.js';
+import { scratchDir } from './helpers/scratch.js';
 
 /**
  * `load --append` (issue 15) against a real warehouse and the project's OBP server: the history
@@ -205,7 +205,7 @@ describe('a warehouse loaded before migration 0005', () => {
   });
 
   it('is continued: 0005 backfills where each history stands from its last row and its run', async () => {
-    const upTo0004 = mkdtempSync(path.join(tmpdir(), 'hb-migrations-'));
+    const upTo0004 = scratchDir('hb-migrations-');
     for (const file of readMigrationFiles().filter((f) => f.name < '0005')) copyFileSync(path.join(MIGRATIONS_DIR, file.name), path.join(upTo0004, file.name));
     await migrate(db.warehouse.pool, silentLogger(), upTo0004);
     const loadId = '00000000-0000-4000-8000-000000000015';

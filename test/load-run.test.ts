@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LoadSummary } from '../src/load/summary.js';
 import { runCli } from './helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { loadRuns, rawCounts, transactionsDigest } from './helpers/warehouse-queries.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const ARGS = ['--transactions-per-account', '120', '--seed', '11', '--as-of', '2026-10-31'];
 
@@ -76,7 +76,7 @@ describe('npm run load', () => {
   });
 
   it('--csv-dir writes the three original files with their columns first and every row', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'hb-csv-'));
+    const dir = scratchDir('hb-csv-');
     const result = await runCli(['load', ...ARGS, '--csv-dir', dir], { env: { DATABASE_URL: db.url } });
     assert.equal(result.code, 0, result.stderr);
     const files = readdirSync(dir).sort();

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { HybridbankError } from '../src/core/errors.js';
@@ -9,9 +8,10 @@ import { recordSnapshot } from '../src/obp/record.js';
 import { BUNDLED_SNAPSHOT } from '../src/obp/snapshot.js';
 import { capturingLogger, silentLogger } from './helpers/logger.js';
 import { CONSUMER_KEY, FAST_BACKOFF, manyBanks, obpConfig, OWNER, startObpServer } from './helpers/obp-server.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const offline = obpConfig({ url: 'http://127.0.0.1:9' }, { credentials: undefined });
-const tempFile = (name: string) => path.join(mkdtempSync(path.join(tmpdir(), 'hb-obp-')), name);
+const tempFile = (name: string) => path.join(scratchDir('hb-obp-'), name);
 /** everything but the source fields, which differ between a live run and its replay by design */
 const content = ({ banks, accounts, skippedBanks, banksWithoutAccounts, apiVersion }: Awaited<ReturnType<typeof extract>>) => ({
   banks,

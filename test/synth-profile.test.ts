@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { HybridbankError } from '../src/core/errors.js';
 import { DEFAULT_PROFILE_PATH, generateTransactions, loadProfile, sampleAccounts } from '../src/synth/index.js';
 import { poolsFor } from '../src/synth/pools.js';
+import { scratchDir } from './helpers/scratch.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'hb-profile-'));
+const dir = scratchDir('hb-profile-');
 const defaults = JSON.parse(readFileSync(DEFAULT_PROFILE_PATH, 'utf8'));
 const write = (name: string, text: string) => {
   const file = path.join(dir, name);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -8,6 +7,7 @@ import { HybridbankError } from '../src/core/errors.js';
 import { migrate, MIGRATIONS_DIR, readMigrationFiles } from '../src/warehouse/migrator.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { silentLogger } from './helpers/logger.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const log = silentLogger();
 
@@ -101,7 +101,7 @@ describe('a failing migration', () => {
   after(() => db.drop());
 
   it('leaves the database as it was and names the file and the statement', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'hb-migrations-'));
+    const dir = scratchDir('hb-migrations-');
     copyFileSync(path.join(MIGRATIONS_DIR, '0001_raw_schema.sql'), path.join(dir, '0001_raw_schema.sql'));
     writeFileSync(
       path.join(dir, '0002_broken.sql'),
@@ -124,7 +124,7 @@ describe('a failing migration', () => {
   });
 
   it('refuses a migration edited after it landed', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'hb-migrations-'));
+    const dir = scratchDir('hb-migrations-');
     copyFileSync(path.join(MIGRATIONS_DIR, '0001_raw_schema.sql'), path.join(dir, '0001_raw_schema.sql'));
     writeFileSync(path.join(dir, '0001_raw_schema.sql'), '-- edited\n', { flag: 'a' });
     await assert.rejects(migrate(db.warehouse.pool, log, dir), /was changed after it was applied/);
@@ -153,37 +153,33 @@ describe('a migration beside a reader holding a lock', () => {
   after(() => db.drop());
 
   it('fails after its lock waits, naming the reader, with nothing of it applied; once the reader is done it applies', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'hb-migrations-'));
+    const dir = scratchDir('hb-migrations-');
+    copyFileSync(path.join(MIGRATIONS_DIR, '0001_raw_schema.sql'), path.join(dir, '0001_raw_schema.sql'));
+    await migrate(db.warehouse.pool, log, dir);
+    writeFileSync(path.join(dir, '0002_bank_notes.sql'), 'ALTER TABLE raw.banks\n    ADD COLUMN note text;\n');
+    // a dashboard's session left idle in its transaction: it holds raw.banks until it ends
+    const reader = new pg.Client({ connectionString: db.url, application_name: 'dashboard' });
+    await reader.connect();
     try {
-      copyFileSync(path.join(MIGRATIONS_DIR, '0001_raw_schema.sql'), path.join(dir, '0001_raw_schema.sql'));
-      await migrate(db.warehouse.pool, log, dir);
-      writeFileSync(path.join(dir, '0002_bank_notes.sql'), 'ALTER TABLE raw.banks\n    ADD COLUMN note text;\n');
-      // a dashboard's session left idle in its transaction: it holds raw.banks until it ends
-      const reader = new pg.Client({ connectionString: db.url, application_name: 'dashboard' });
-      await reader.connect();
-      try {
-        await reader.query('BEGIN');
-        await reader.query('SELECT count(*) FROM raw.banks');
-        const started = Date.now();
-        const error = await migrate(db.warehouse.pool, log, dir, { policy: { timeoutMs: 100, retries: 1 }, signal: new AbortController().signal }).then(
-          () => assert.fail('the migration should give up'),
-          (e: unknown) => e,
-        );
-        assert.ok(Date.now() - started < 10_000, 'it gives up, not waits as long as the reader');
-        assert.ok(error instanceof HybridbankError, String(error));
-        assert.match(error.message, /The migration could not apply 0002_bank_notes\.sql: 2 waits of 100 ms for a lock all timed out/);
-        assert.match(error.message, /application "dashboard", idle in transaction/);
-        assert.match(error.message, /Migration 0002_bank_notes\.sql was rolled back/);
-        assert.match(error.hint ?? '', /SELECT pg_terminate_backend\(\d+\)/);
-        const { rows } = await db.warehouse.pool.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = 'banks' AND column_name = 'note'`);
-        assert.equal(rows[0].n, 0, 'nothing of it applied');
-      } finally {
-        await reader.query('ROLLBACK');
-        await reader.end();
-      }
-      assert.deepEqual((await migrate(db.warehouse.pool, log, dir)).applied, ['0002_bank_notes.sql']);
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM raw.banks');
+      const started = Date.now();
+      const error = await migrate(db.warehouse.pool, log, dir, { policy: { timeoutMs: 100, retries: 1 }, signal: new AbortController().signal }).then(
+        () => assert.fail('the migration should give up'),
+        (e: unknown) => e,
+      );
+      assert.ok(Date.now() - started < 10_000, 'it gives up, not waits as long as the reader');
+      assert.ok(error instanceof HybridbankError, String(error));
+      assert.match(error.message, /The migration could not apply 0002_bank_notes\.sql: 2 waits of 100 ms for a lock all timed out/);
+      assert.match(error.message, /application "dashboard", idle in transaction/);
+      assert.match(error.message, /Migration 0002_bank_notes\.sql was rolled back/);
+      assert.match(error.hint ?? '', /SELECT pg_terminate_backend\(\d+\)/);
+      const { rows } = await db.warehouse.pool.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = 'banks' AND column_name = 'note'`);
+      assert.equal(rows[0].n, 0, 'nothing of it applied');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await reader.query('ROLLBACK');
+      await reader.end();
     }
+    assert.deepEqual((await migrate(db.warehouse.pool, log, dir)).applied, ['0002_bank_notes.sql']);
   });
 });

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from './scratch.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -53,9 +53,7 @@ let dbtScratch: string | undefined;
  */
 function dbtArtifacts(): Record<string, string> {
   if (!dbtScratch) {
-    const dir = (dbtScratch = mkdtempSync(path.join(tmpdir(), 'hbtest-dbt-artifacts-')));
-    // gone with the test process: every test file left one in the temp directory
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    dbtScratch = scratchDir('hbtest-dbt-artifacts-');
   }
   return { DBT_TARGET_PATH: path.join(dbtScratch, 'target'), DBT_LOG_PATH: path.join(dbtScratch, 'logs') };
 }
