@@ -7,7 +7,7 @@ import { createTestDatabase, sessions, type TestDatabase } from './helpers/datab
 import { cardPayments, newRun, noSink, seedAccounts } from './helpers/staged-rows.js';
 import { MAX_PARTS, monthPart, monthsBetween, planParts, ROWS_PER_PART, type PartPlan } from '../src/load/partition-plan.js';
 import { overlaps, parseRangeBound } from '../src/load/append-partitions.js';
-import { dropAbandonedParts, dropParts, stagePartitions, switchIn } from '../src/load/stage-partitions.js';
+import { dropAbandonedParts, dropParts, otherAccountsExist, stagePartitions, switchIn } from '../src/load/stage-partitions.js';
 import type { LockContext } from '../src/warehouse/locks.js';
 import { mergeIn } from '../src/load/merge-in.js';
 import { APPENDED_ID_START, appendedIdPrefix, compareAccounts, transactionIdPrefix } from '../src/synth/generator.js';
@@ -141,7 +141,8 @@ describe('staging a full load as partitions', () => {
     await main.query('BEGIN');
     const loadId = await newRun(main);
     const locks: LockContext = { client: main, pool: db.warehouse.pool, policy: { timeoutMs: 2_000, retries: 1 }, log: silentLogger(), signal: new AbortController().signal };
-    const staged = await stagePartitions(main, side, { accounts, plan, rows: stream, loadId, generatedAt: new Date(), dropAccounts: [], locks, committed }, noSink);
+    const othersExist = await otherAccountsExist(main, accounts);
+    const staged = await stagePartitions(main, side, { accounts, plan, rows: stream, loadId, generatedAt: new Date(), dropAccounts: [], othersExist, locks, committed }, noSink);
     return { loadId, staged };
   }
 

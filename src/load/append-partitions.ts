@@ -69,19 +69,13 @@ function below(a: string, b: string): boolean {
 }
 
 /**
- * The months (YYYY-MM) of appended rows a run that replaces the rows of `replaced` accounts keeps:
- * none when those are all of raw.accounts' accounts, else every month holding appended rows (one
- * index probe each; a month only the replaced accounts had stays as an empty partition).
+ * The months (YYYY-MM) of appended rows a full load keeps: none when it replaces every account's
+ * rows (`othersExist` false: stage-partitions.ts' otherAccountsExist), else every month holding
+ * appended rows (one index probe each; a month only the replaced accounts had stays as an empty
+ * partition).
  */
-export async function keptAppendedMonths(client: pg.ClientBase, replaced: readonly { bankId: string; accountId: string }[]): Promise<string[]> {
-  const others = await client.query<{ any: boolean }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM raw.accounts a
-       WHERE (a.bank_id, a.account_id) NOT IN (SELECT * FROM unnest($1::text[], $2::text[]))
-     ) AS any`,
-    [replaced.map((a) => a.bankId), replaced.map((a) => a.accountId)],
-  );
-  if (!others.rows[0]!.any) return [];
+export async function keptAppendedMonths(client: pg.ClientBase, othersExist: boolean): Promise<string[]> {
+  if (!othersExist) return [];
   const { rows } = await client.query<{ month: string }>(
     `WITH RECURSIVE months (month) AS (
        SELECT (SELECT substr(min(transaction_id), $2, 7) FROM ${PARENT} WHERE transaction_id >= $1)

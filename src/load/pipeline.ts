@@ -23,7 +23,7 @@ import { validateLineage } from './validate.js';
 import { banksToWrite, inactiveAccounts, markVanished, markVanishedAccounts, markVanishedBanks, upsertAccounts, upsertBanks, type AccountFilter, type Vanished } from './write-sources.js';
 import { StepTimer } from './step-timer.js';
 import { mergeIn, type ForeignKeyPath } from './merge-in.js';
-import { dropAbandonedParts, dropParts, stagePartitions, switchIn, type StagedPart } from './stage-partitions.js';
+import { dropAbandonedParts, dropParts, otherAccountsExist, stagePartitions, switchIn, type StagedPart } from './stage-partitions.js';
 import { monthsBetween, planParts } from './partition-plan.js';
 import { compareAccounts } from '../synth/generator.js';
 import type { TransactionSink } from './copy-rows.js';
@@ -418,10 +418,11 @@ async function stageToSwitch(input: {
   const onBroken = (error: Error) => (broken ??= error);
   side.on('error', onBroken);
   try {
+    const othersExist = await otherAccountsExist(input.main, [...accounts, ...input.pruned]);
     const staged = await stagePartitions(
       input.main,
       side,
-      { accounts, plan: planParts(accounts, input.expected, await keptAppendedMonths(input.main, [...accounts, ...input.pruned])), rows: input.rows, loadId: input.loadId, generatedAt: input.generatedAt, dropAccounts: input.pruned, locks: input.locks, committed: input.committed },
+      { accounts, plan: planParts(accounts, input.expected, await keptAppendedMonths(input.main, othersExist)), rows: input.rows, loadId: input.loadId, generatedAt: input.generatedAt, dropAccounts: input.pruned, othersExist, locks: input.locks, committed: input.committed },
       input.sink,
     );
     input.timer.record('generate_and_copy', staged.timings.copy);

@@ -51,6 +51,25 @@ export function partTableName(loadId: string, index: number): string {
   return `transactions_${loadId.replace(/-/g, '')}_p${index + 1}`;
 }
 
+/**
+ * Whether raw.accounts has an account besides `replaced`. Every transaction has its account in
+ * raw.accounts: when each account there is reloaded or pruned, no current row is kept and the
+ * current rows need not even be read. An anti-join, not NOT IN: a million accounts do not fit the
+ * hashed NOT IN's memory, and without it each account would be compared with every other.
+ */
+export async function otherAccountsExist(client: pg.ClientBase, replaced: readonly { bankId: string; accountId: string }[]): Promise<boolean> {
+  const { rows } = await client.query<{ any: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM raw.accounts a
+       WHERE NOT EXISTS (
+         SELECT 1 FROM unnest($1::text[], $2::text[]) AS r (bank_id, account_id)
+         WHERE r.bank_id = a.bank_id AND r.account_id = a.account_id)
+     ) AS any`,
+    [replaced.map((a) => a.bankId), replaced.map((a) => a.accountId)],
+  );
+  return rows[0]!.any;
+}
+
 export async function stagePartitions(
   main: pg.ClientBase,
   side: pg.ClientBase,
@@ -63,6 +82,8 @@ export async function stagePartitions(
     generatedAt: Date;
     /** inactive accounts pruned by this run: their rows are not carried over */
     dropAccounts: readonly { bankId: string; accountId: string }[];
+    /** whether raw.accounts has accounts beside `accounts` and `dropAccounts` (otherAccountsExist): their rows are carried over */
+    othersExist: boolean;
     locks: LockContext;
     /** the partitions committed so far, filled in as they are: what to drop if the run fails */
     committed: string[];
@@ -80,7 +101,7 @@ export async function stagePartitions(
   // The run's transaction: what stays of the current rows, then each partition's keys in turn,
   // while the stream goes on; a failure there stops the stream.
   const failed = new AbortController();
-  const carry = { others: false, kept: 0, replaced: 0 };
+  const carry = { others: input.othersExist, kept: 0, replaced: 0 };
   let keyed = Promise.resolve();
   const onMain = (work: () => Promise<void>) => {
     keyed = keyed.then(work);
@@ -89,15 +110,6 @@ export async function stagePartitions(
   onMain(async () => {
     await markAccounts(main, 'loaded_accounts', input.accounts);
     await markAccounts(main, 'dropped_accounts', input.dropAccounts);
-    // Every transaction has its account in raw.accounts: when each account there is reloaded or
-    // pruned, no current row is kept and the current rows need not even be read.
-    const others = await main.query<{ any: boolean }>(`
-      SELECT EXISTS (
-        SELECT 1 FROM raw.accounts a
-        WHERE NOT EXISTS (SELECT 1 FROM loaded_accounts l WHERE l.bank_id = a.bank_id AND l.account_id = a.account_id)
-          AND NOT EXISTS (SELECT 1 FROM dropped_accounts d WHERE d.bank_id = a.bank_id AND d.account_id = a.account_id)
-      ) AS any`);
-    carry.others = others.rows[0]!.any;
     carry.replaced = Number((await main.query<{ n: string }>(`SELECT count(*) AS n FROM ${PARENT}`)).rows[0]!.n);
   });
 

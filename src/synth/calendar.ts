@@ -79,7 +79,7 @@ export function monthlyDueMask(epochDay: number): number {
   let mask = dueMasks.get(epochDay);
   if (mask === undefined) {
     if (dueMasks.size > 4096) dueMasks.clear();
-    const day: HistoryWindow = { startMs: epochDay * DAY_MS, endMs: (epochDay + 1) * DAY_MS, firstDay: epochDay, lastDay: epochDay, days: 1 };
+    const day = historyWindow(isoDay(epochDay + 1), 1);
     mask = 0;
     for (let d = 1; d <= DAYS_OF_MONTH; d++) if (computeMonthlyBusinessDays(day, d).length > 0) mask |= dayOfMonthBit(d);
     dueMasks.set(epochDay, mask);

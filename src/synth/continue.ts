@@ -437,7 +437,7 @@ function bookRefundable(a: AccountDays, day: number, events: EventBuffer): void 
   for (const r of today) events.add(r.second, r.type, r.channel, -r.paidMinor, r.party, NOT_FRAUD, true);
   // purchases before the appends began are the initial history's: their refunds are the pending ones
   for (const r of due) if (r.day >= a.appendsFromDay) events.add(r.refundSecond, refund!, r.channel, r.refundMinor, r.party, NOT_FRAUD, true);
-  if (refund !== undefined) for (const r of pending) events.add(Math.floor((r.atMs - day * DAY_MS) / 1000), refund!, r.channel, r.amountMinor, r.party, NOT_FRAUD, true);
+  if (refund !== undefined) for (const r of pending) events.add(Math.floor((r.atMs - day * DAY_MS) / 1000), refund, r.channel, r.amountMinor, r.party, NOT_FRAUD, true);
 }
 
 /** the rhythm whose weekday weights a rated credit follows (branches close on Sundays) */

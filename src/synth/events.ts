@@ -1,7 +1,6 @@
 import type { Party } from './pools.js';
 import { CHANNELS, type Channel } from './types.js';
 
-export { CHANNELS };
 /** a channel's index in CHANNELS: events keep channels as small integers */
 export const CHANNEL_INDEX = Object.fromEntries(CHANNELS.map((c, i) => [c, i])) as Readonly<Record<Channel, number>>;
 export const NOT_FRAUD = -1;

@@ -2,10 +2,10 @@ import { bookSlice, planHistory, type AccountPlan, type HistoryPlan } from './ac
 import { dayOfWeek } from './calendar.js';
 import { localEpochDay, type LocalClock } from './clock.js';
 import { generationContext, type GenerateOptions, type GenerationContext } from './context.js';
-import { CHANNELS, EventBuffer } from './events.js';
+import { EventBuffer } from './events.js';
 import type { PendingRefund } from './kinds.js';
 import { FRAUD_PATTERNS } from './profile.js';
-import type { AccountSeed, SyntheticTransaction } from './types.js';
+import { CHANNELS, type AccountSeed, type SyntheticTransaction } from './types.js';
 
 /**
  * Synthetic transactions for the given accounts, as a lazy stream: ordered by (bankId, accountId),

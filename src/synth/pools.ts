@@ -10,7 +10,7 @@ import { faker as it } from '@faker-js/faker/locale/it';
 import { faker as nl } from '@faker-js/faker/locale/nl';
 import { nameSource } from './names.js';
 import { hashParts } from './prng.js';
-import type { Profile, ProfileRegion } from './profile.js';
+import { inCountry, type Profile, type ProfileRegion } from './profile.js';
 
 export const LOCALES: Readonly<Record<ProfileRegion['fakerLocale'], Faker>> = { en, en_GB: enGB, en_US: enUS, de, fr, es, it, nl };
 
@@ -64,7 +64,6 @@ export function poolsFor(profile: Profile, seed: string, regionIndex: number): P
   return pools;
 }
 
-const inCountry = (byCountry: Record<string, string[]>, country: string) => [...(byCountry[country] ?? []), ...(byCountry['*'] ?? [])];
 
 function buildPools(profile: Profile, seed: string, region: ProfileRegion): Pools {
   const names = nameSource(LOCALES[region.fakerLocale], hashParts('pools', seed, region.country, region.currency));

@@ -160,6 +160,11 @@ const fraudPattern = z.strictObject({
   rows: range(z.number().int().min(1).max(50)),
 });
 
+/** The names a profile gives for a country: its own, then those for everywhere ("*"). */
+export function inCountry(byCountry: Record<string, string[]>, country: string): string[] {
+  return [...(byCountry[country] ?? []), ...(byCountry['*'] ?? [])];
+}
+
 const profileSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -243,7 +248,7 @@ const profileSchema = z
     for (const { country } of p.regions) {
       const taken = new Set<string>();
       p.merchantCategories.forEach((c, i) => {
-        const named = [c.brands, c.onlineBrands].flatMap((byCountry) => [...(byCountry[country] ?? []), ...(byCountry['*'] ?? [])]);
+        const named = [c.brands, c.onlineBrands].flatMap((byCountry) => inCountry(byCountry, country));
         const fresh = named.filter((b) => !taken.has(b));
         for (const b of fresh) taken.add(b);
         if (c.weight > 0 && fresh.length + c.localSuffixes.length === 0) {
