@@ -87,7 +87,7 @@ export async function migrate(
       logger: undefined,
       migrations: files.map((file) => ({
         name: file.name,
-        up: () => applyFile(client, file, { client, pool, log, ...locks }),
+        up: () => applyFile(file, { client, pool, log, ...locks }),
       })),
     });
     const alreadyApplied = (await umzug.executed()).map((m) => m.name);
@@ -105,7 +105,8 @@ export async function migrate(
   }
 }
 
-async function applyFile(client: pg.ClientBase, file: MigrationFile, locks: Omit<LockContext, 'failure'>): Promise<void> {
+async function applyFile(file: MigrationFile, locks: Omit<LockContext, 'failure'>): Promise<void> {
+  const { client } = locks;
   await client.query('BEGIN');
   try {
     const failure = { actor: 'The migration', unchanged: `Migration ${file.name} was rolled back (the ones before it stay applied).` };
